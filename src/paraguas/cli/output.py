@@ -1,0 +1,56 @@
+"""How the CLI prints: Rich for people, plain JSON (``--json``) for scripts, one-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+
+
+def console() -> Console:
+    """A console on the current stdout (looked up each time, so redirections are honoured)."""
+    return Console(file=sys.stdout, soft_wrap=True)
+
+
+def error_console() -> Console:
+    return Console(file=sys.stderr, soft_wrap=True)
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, mappings, datetimes and sequences as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def when(moment: datetime | None) -> str:
+    """A time for people: UTC, to the second."""
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def short(sha256: str) -> str:
+    return sha256[:12]
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover - the loop always returns

@@ -1,0 +1,8 @@
+"""The model registry: versions, aliases (champion, challenger), lineage, promotion and rollback."""
+
+from __future__ import annotations
+
+from paraguas.registry.lineage import capture_lineage
+from paraguas.registry.registry import CHALLENGER, CHAMPION, Registry, subject
+
+__all__ = ["CHALLENGER", "CHAMPION", "Registry", "capture_lineage", "subject"]

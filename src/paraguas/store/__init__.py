@@ -1,0 +1,24 @@
+"""The metadata store (SQL: models, versions, aliases, audit events) and the artifact store (fsspec)."""
+
+from __future__ import annotations
+
+from paraguas.store.artifacts import ArtifactStore
+from paraguas.store.metadata import MetadataStore, Transaction
+from paraguas.store.records import (
+    AliasChange,
+    ArtifactRef,
+    AuditRecord,
+    ModelRecord,
+    ModelVersion,
+)
+
+__all__ = [
+    "AliasChange",
+    "ArtifactRef",
+    "ArtifactStore",
+    "AuditRecord",
+    "MetadataStore",
+    "ModelRecord",
+    "ModelVersion",
+    "Transaction",
+]
