@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
 import typer
 from rich.markup import escape
 
@@ -96,12 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         result = app(args=args, prog_name="paraguas", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:
+        # A usage error (unknown option, missing --reason, bad value): typer vendors click and
+        # raises its own exceptions, which are not click's (nor is click installed with typer).
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            error_console().print(f"error: {escape(exc.format_message())}", highlight=False)
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         error_console().print("Aborted.")
         return 1
     except ParaguasError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,15 @@ def champion(
         None,
         "--at",
         help="A past time (ISO 8601, UTC unless it says otherwise). Default: now.",
-        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"],
+        # The fractional forms accept the times printed by --json (e.g. history --json).
+        formats=[
+            "%Y-%m-%d",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S%z",
+            "%Y-%m-%dT%H:%M:%S.%f",
+            "%Y-%m-%dT%H:%M:%S.%f%z",
+        ],
         show_default=False,
     ),
     as_json: bool = JSON_OPTION,
@@ -254,14 +263,30 @@ def _pairs(items: list[str], option: str, *, numeric: bool = False) -> dict[str,
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"{option} {item!r}: expected KEY=VALUE, e.g. {option} f1=0.71.")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
+        value = _json_value(raw)
         if numeric and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ConfigError(f"{option} {item!r}: the value {raw!r} is not a number.")
+            raise ConfigError(f"{option} {item!r}: the value {raw!r} is not a finite number.")
         parsed[key.strip()] = value
     return parsed
+
+
+def _json_value(raw: str) -> Any:
+    """``raw`` read as JSON if it is JSON with finite numbers only, else ``raw`` itself.
+
+    json.loads takes NaN, Infinity and 1e999, which are not JSON numbers: PostgreSQL refuses them
+    in a JSON column and strict readers of --json output fail on them.
+    """
+
+    def finite(text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(f"{text} is not a finite number")
+        return number
+
+    try:
+        return json.loads(raw, parse_float=finite, parse_constant=finite)
+    except ValueError:
+        return raw
 
 
 def _print_change(change: AliasChange, as_json: bool) -> None:

@@ -183,7 +183,7 @@ class RegistryRecords:
             alias: version
             for alias, version in self._session.execute(
                 select(AliasRow.alias, AliasRow.version).where(AliasRow.model_id == row.id)
-            ).tuples()
+            )
         }
         return ModelRecord(
             name=row.name,
