@@ -136,3 +136,11 @@ def test_chain_breaks_exactly_where_a_row_was_altered(
         result = log.verify()
         store.close()
     assert not result.ok and result.broken_seq == target
+
+
+def test_verify_reports_the_head_hash_to_anchor_the_chain(metadata: MetadataStore) -> None:
+    log = AuditLog(metadata)
+    _fill(log, 3)
+    last = list(log.events())[-1]
+    result = log.verify()
+    assert result.head_hash == last.hash and last.hash[:12] in str(result)

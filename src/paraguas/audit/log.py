@@ -25,10 +25,13 @@ class Verification:
     checked: int
     broken_seq: int | None = None
     problem: str = ""
+    head_hash: str = GENESIS_HASH  # the last verified event's hash: keep a copy to anchor the chain
 
     def __str__(self) -> str:
         if self.ok:
-            return f"Audit chain intact: {self.checked} events verified."
+            return (
+                f"Audit chain intact: {self.checked} events verified (head {self.head_hash[:12]})."
+            )
         return f"Audit chain broken at event {self.broken_seq}: {self.problem}"
 
 
@@ -127,4 +130,4 @@ class AuditLog:
                     f"the chain ends at event {checked} but its head says {head_seq}: "
                     "events were removed from the end.",
                 )
-            return Verification(True, checked)
+            return Verification(True, checked, head_hash=prev_hash)
