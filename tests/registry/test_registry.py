@@ -315,3 +315,18 @@ def test_a_version_written_and_read_back_is_equal(
 ) -> None:
     written = registry.register("prop", fitted_model, params=params, metrics=metrics)
     assert registry.version("prop", written.version) == written
+
+
+def test_attachments_are_stored_verified_and_audited(
+    registry: Registry, fitted_model: Any, artifacts: Any
+) -> None:
+    version = registry.register(
+        "rain", fitted_model, attachments={"profile": b'{"rows":3}', "schema": b"{}"}
+    )
+    assert set(version.attachments) == {"profile", "schema"}
+    stored = registry.version("rain", 1)
+    assert registry.attachment(stored, "profile") == b'{"rows":3}'
+    event = next(e for e in registry.audit.events() if e.action == "version.registered")
+    assert event.payload["attachments"] == dict(version.attachments)
+    with pytest.raises(RegistryError, match=r"no attachment 'nope'.*profile, schema"):
+        registry.attachment(stored, "nope")

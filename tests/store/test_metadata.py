@@ -83,3 +83,38 @@ def test_a_store_from_a_newer_paraguas_is_refused(tmp_path: Path) -> None:
 def test_an_unopened_store_says_how_to_open_it() -> None:
     with pytest.raises(StoreError, match=r"MetadataStore.open"):
         _ = MetadataStore("sqlite://").engine
+
+
+def test_a_store_at_an_older_revision_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+
+    from paraguas.store.database import create_store_engine
+    from paraguas.store.migrate import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_store_engine(url)
+    with engine.begin() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO models (id, name, created_at, created_by, last_version) "
+                "VALUES (1, 'rain', '2026-01-01 00:00:00', 'a', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO model_versions (id, model_id, version, created_at, created_by, "
+                "artifact_sha256, artifact_uri, artifact_format, artifact_size, params, metrics, "
+                "tags, lineage, reason) VALUES (1, 1, 1, '2026-01-01 00:00:00', 'a', :sha, 'u', "
+                "'skops', 1, '{}', '{}', '{}', '{}', '')"
+            ),
+            {"sha": "a" * 64},
+        )
+    engine.dispose()
+    store = MetadataStore.open(url)
+    with store.transaction(write=False) as tx:
+        version = tx.registry.version("rain", 1)
+    store.close()
+    assert version is not None and version.attachments == {}

@@ -77,17 +77,20 @@ class Registry:
         reason: str = "",
         actor: str | None = None,
         format: str | None = None,
+        attachments: Mapping[str, bytes] | None = None,
     ) -> ModelVersion:
         """Store ``model`` as the next version of ``name`` (created on first use).
 
         ``lineage`` adds to or overrides the captured lineage (spec hash, data fingerprint,
-        trigger, parent version). The version is registered, not yet champion.
+        trigger, parent version). ``attachments`` are named byte strings stored beside the model
+        (the input schema, the reference profile), read back with :meth:`attachment`. The version
+        is registered, not yet champion.
         """
         validate_model_name(name)
         serialized = formats.dump(model, format)
         captured = {"modules": model_modules(model)}
         return self._register(
-            name, serialized, params, metrics, tags, lineage, reason, actor, captured
+            name, serialized, params, metrics, tags, lineage, reason, actor, captured, attachments
         )
 
     def register_file(
@@ -133,11 +136,16 @@ class Registry:
         reason: str,
         actor: str | None,
         captured: Mapping[str, Any],
+        attachments: Mapping[str, bytes] | None = None,
     ) -> ModelVersion:
         actor = actor or self._actor
-        # The artifact is written first and outside the transaction: it is content-addressed, so
+        # Artifacts are written first and outside the transaction: they are content-addressed, so
         # a failed registration leaves at most an unreferenced file, never a version without bytes.
         artifact = self._artifacts.put_bytes(serialized.data, format=serialized.format)
+        attached = {
+            key: self._artifacts.put_bytes(data, format="json").sha256
+            for key, data in sorted((attachments or {}).items())
+        }
         base = capture_lineage(code_dir=self._code_dir, modules=captured["modules"])
         base.update({k: v for k, v in captured.items() if k != "modules"})
         with self._metadata.transaction() as tx:
@@ -156,6 +164,7 @@ class Registry:
                 tags=dict(tags or {}),
                 lineage=record,
                 reason=reason,
+                attachments=attached,
             )
             tx.registry.add_version(version)
             self.audit.append(
@@ -172,6 +181,7 @@ class Registry:
                     "metrics": version.metrics,
                     "tags": version.tags,
                     "lineage": record,
+                    "attachments": attached,
                     "reason": reason,
                 },
             )
@@ -318,6 +328,17 @@ class Registry:
         data = self._artifacts.get_bytes(version.artifact.sha256)
         trusted = version.lineage.get(TRUSTED_TYPES) or ()
         return formats.load(data, version.artifact.format, tuple(trusted))
+
+    def attachment(self, version: ModelVersion, key: str) -> bytes:
+        """The bytes attached to ``version`` under ``key``, verified against their sha256."""
+        sha256 = version.attachments.get(key)
+        if sha256 is None:
+            have = ", ".join(sorted(version.attachments)) or "none"
+            raise RegistryError(
+                f"Version {version.version} of {version.model!r} has no attachment {key!r} "
+                f"(it has: {have}). Versions registered outside `paraguas train` have none."
+            )
+        return self._artifacts.get_bytes(sha256)
 
     # ------------------------------------------------------------------------------------------
 

@@ -2,6 +2,33 @@
 
 from __future__ import annotations
 
+from paraguas.spec.estimators import ImportedEstimator
+from paraguas.spec.model import (
+    DEFAULT_METRIC,
+    LOWER_IS_BETTER,
+    METRICS,
+    TASKS,
+    DataSource,
+    ModelSpec,
+    Split,
+    describe_estimator,
+    parse_days,
+)
 from paraguas.spec.names import ALIASES, did_you_mean, validate_alias, validate_model_name
 
-__all__ = ["ALIASES", "did_you_mean", "validate_alias", "validate_model_name"]
+__all__ = [
+    "ALIASES",
+    "DEFAULT_METRIC",
+    "LOWER_IS_BETTER",
+    "METRICS",
+    "TASKS",
+    "DataSource",
+    "ImportedEstimator",
+    "ModelSpec",
+    "Split",
+    "describe_estimator",
+    "did_you_mean",
+    "parse_days",
+    "validate_alias",
+    "validate_model_name",
+]

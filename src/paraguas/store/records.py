@@ -43,6 +43,7 @@ class ModelVersion:
     tags: Mapping[str, Any]
     lineage: Mapping[str, Any]
     reason: str = ""
+    attachments: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class RegistryRecords:
                 metrics=dict(version.metrics),
                 tags=dict(version.tags),
                 lineage=dict(version.lineage),
+                attachments=dict(version.attachments),
                 reason=version.reason,
             )
         )
@@ -211,6 +212,7 @@ def _version_value(name: str, row: VersionRow) -> ModelVersion:
         tags=_plain(row.tags),
         lineage=_plain(row.lineage),
         reason=row.reason,
+        attachments=_plain(row.attachments),
     )
 
 

@@ -70,6 +70,8 @@ class VersionRow(Base):
     metrics: Mapped[dict[str, Any]]
     tags: Mapped[dict[str, Any]]
     lineage: Mapped[dict[str, Any]]
+    # name -> sha256 of a JSON artifact (input schema, reference profile, …)
+    attachments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
