@@ -330,3 +330,21 @@ def test_attachments_are_stored_verified_and_audited(
     assert event.payload["attachments"] == dict(version.attachments)
     with pytest.raises(RegistryError, match=r"no attachment 'nope'.*profile, schema"):
         registry.attachment(stored, "nope")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("metrics", {"auc": float("nan")}, "finite number"),
+        ("metrics", {"auc": float("inf")}, "finite number"),
+        ("metrics", {"auc": "high"}, "expected a number"),
+        ("params", {"grid": [1.0, float("nan")]}, "finite number"),
+        ("tags", {"owner": object()}, "stored as JSON"),
+    ],
+)
+def test_values_the_store_cannot_keep_are_refused_before_anything_is_written(
+    registry: Registry, fitted_model: Any, artifacts: Any, field: str, value: Any, message: str
+) -> None:
+    with pytest.raises(RegistryError, match=message):
+        registry.register("rain", fitted_model, **{field: value})
+    assert registry.models() == []

@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
+    ctx: typer.Context,
     directory: Path = typer.Argument(
         Path("."), help="Folder of the new project (created if needed)."
     ),
@@ -56,7 +57,7 @@ def init(
     from paraguas.project import Project
 
     path = init_project(directory, name)
-    settings = load_settings(path.parent)
+    settings = load_settings(path.parent, state(ctx).environ)
     with Project.open(settings):
         pass
     out = console()

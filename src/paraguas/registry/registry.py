@@ -3,6 +3,7 @@ audit event, the champion at any past time, rollback, and verified loading."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +31,11 @@ from paraguas.store import (
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
-TRUSTED_TYPES = (
-    "trusted_types"  # lineage key: the skops types trusted when this version was registered
-)
+# Attachments the training flow stores with each version, read by prediction and monitoring.
+INPUT_SCHEMA = "input_schema"
+REFERENCE_PROFILE = "reference_profile"
+# Lineage key: the skops types trusted when this version was registered.
+TRUSTED_TYPES = "trusted_types"
 
 
 def subject(name: str) -> str:
@@ -139,6 +142,9 @@ class Registry:
         attachments: Mapping[str, bytes] | None = None,
     ) -> ModelVersion:
         actor = actor or self._actor
+        _check_values(params, "params")
+        _check_values(metrics, "metrics", numeric=True)
+        _check_values(tags, "tags")
         # Artifacts are written first and outside the transaction: they are content-addressed, so
         # a failed registration leaves at most an unreferenced file, never a version without bytes.
         artifact = self._artifacts.put_bytes(serialized.data, format=serialized.format)
@@ -418,3 +424,31 @@ class Registry:
                 "reason": change.reason,
             },
         )
+
+
+def _check_values(values: Mapping[str, Any] | None, what: str, *, numeric: bool = False) -> None:
+    """Refuse values the store cannot keep faithfully (NaN, infinities, non-JSON objects)."""
+    for key, value in (values or {}).items():
+        if (
+            numeric
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int | float))
+        ):
+            raise RegistryError(f"{what}[{key!r}] is {value!r}: expected a number (or None).")
+        if not _json_safe(value):
+            raise RegistryError(
+                f"{what}[{key!r}] is {value!r}: expected a finite number, text, or a list or "
+                "mapping of those (it is stored as JSON)."
+            )
+
+
+def _json_safe(value: Any) -> bool:
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple):
+        return all(_json_safe(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and _json_safe(v) for k, v in value.items())
+    return False

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from paraguas.errors import StoreError, StoreUnavailableError
@@ -76,7 +76,7 @@ class MetadataStore:
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 yield Transaction(registry=RegistryRecords(session), audit=AuditRecords(session))
-        except OperationalError as exc:
+        except DBAPIError as exc:
             raise StoreError(
                 f"The metadata store at {redact(self.url)} failed: {_first_line(exc)}."
             ) from exc
