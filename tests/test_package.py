@@ -9,7 +9,16 @@ import paraguas
 
 
 def test_exported_members() -> None:
-    assert paraguas.__all__ == ["ParaguasError", "__version__", "open_project"]
+    assert paraguas.__all__ == [
+        "CSV",
+        "SQL",
+        "ModelSpec",
+        "ParaguasError",
+        "Parquet",
+        "Split",
+        "__version__",
+        "open_project",
+    ]
     for name in paraguas.__all__:
         assert getattr(paraguas, name) is not None
 
@@ -26,7 +35,7 @@ def test_every_subpackage_declares_what_it_exports() -> None:
 
 
 def test_import_paraguas_loads_nothing_heavy() -> None:
-    heavy = ["sqlalchemy", "sklearn", "skops", "numpy", "pandas", "fastapi", "dask", "alembic"]
+    heavy = ["sqlalchemy", "sklearn", "skops", "numpy", "pandas", "pyarrow", "fastapi", "dask"]
     code = (
         f"import sys, paraguas, json; print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
     )

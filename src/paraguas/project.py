@@ -5,12 +5,14 @@ This is where the pieces are put together, once, at the edge (the CLI, the serve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from paraguas.audit import AuditLog
-from paraguas.config import Settings, load_settings
+from paraguas.config import Settings, load_settings, load_specs
+from paraguas.errors import SpecError
 from paraguas.registry import Registry
+from paraguas.spec import ModelSpec, did_you_mean
 from paraguas.store import ArtifactStore, MetadataStore
 
 
@@ -22,10 +24,27 @@ class Project:
     metadata: MetadataStore
     artifacts: ArtifactStore
     registry: Registry
+    _specs: dict[str, ModelSpec] | None = field(default=None, repr=False)
 
     @property
     def audit(self) -> AuditLog:
         return self.registry.audit
+
+    def specs(self) -> dict[str, ModelSpec]:
+        """The project's model specs (``models/`` and ``paraguas.yaml``), loaded once."""
+        if self._specs is None:
+            self._specs = load_specs(self.settings.project_dir, self.settings.models)
+        return self._specs
+
+    def spec(self, name: str) -> ModelSpec:
+        specs = self.specs()
+        if name not in specs:
+            declared = ", ".join(sorted(specs)) or "none yet"
+            raise SpecError(
+                f"Model {name!r} is not declared in {self.settings.project_dir / 'models'} or "
+                f"paraguas.yaml (declared: {declared}).{did_you_mean(name, specs)}"
+            )
+        return specs[name]
 
     @classmethod
     def open(cls, settings: Settings) -> Project:

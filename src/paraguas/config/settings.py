@@ -22,6 +22,9 @@ from paraguas.spec.names import did_you_mean
 ENV_PREFIX = "PARAGUAS_"
 DEFAULT_STORE_URL = "sqlite:///.paraguas/paraguas.db"
 DEFAULT_ARTIFACT_URL = ".paraguas/artifacts"
+DEFAULT_DATA_DIR = ".paraguas/data"
+# Settings an environment variable may override (PARAGUAS_<KEY>); models are declared in files.
+ENV_KEYS = ("name", "store_url", "artifact_url", "data_dir", "actor")
 
 
 class ProjectFile(BaseModel):
@@ -41,6 +44,14 @@ class ProjectFile(BaseModel):
     actor: str | None = Field(
         default=None, description="who acts when nobody says (default: the login name)"
     )
+    data_dir: str = Field(
+        default=DEFAULT_DATA_DIR,
+        description="folder of the prediction and actuals logs (Parquet); relative to the project",
+    )
+    models: list[dict[str, Any] | str] = Field(
+        default_factory=list,
+        description="model specs declared inline, or paths of spec files (models/ is also read)",
+    )
 
     @field_validator("store_url", "artifact_url", "name")
     @classmethod
@@ -59,7 +70,9 @@ class Settings(BaseModel):
     name: str
     store_url: str
     artifact_url: str
+    data_dir: Path
     actor: str
+    models: tuple[Any, ...] = ()
 
 
 def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,7 +95,9 @@ def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -
         name=file.name,
         store_url=_resolve_store_url(file.store_url, project_dir),
         artifact_url=_resolve_artifact_url(file.artifact_url, project_dir),
+        data_dir=project_dir / file.data_dir,
         actor=file.actor or _login_name(),
+        models=tuple(file.models),
     )
 
 
@@ -109,11 +124,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
-    known = ProjectFile.model_fields
     return {
         key[len(ENV_PREFIX) :].lower(): value
         for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in known
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in ENV_KEYS
     }
 
 

@@ -1,0 +1,333 @@
+"""The training flow: read as of a date, split by time, fit, evaluate against a naive baseline,
+profile the reference data, register the version with its lineage.
+
+A data scientist writes only the spec; this is everything paraguas does with it to make a
+traceable version.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from paraguas.errors import DataError, SpecError
+from paraguas.registry import CHAMPION, INPUT_SCHEMA, REFERENCE_PROFILE, Registry
+from paraguas.spec import ModelSpec, describe_estimator
+from paraguas.training.split import time_split
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from paraguas.store import ModelVersion
+
+STAGES = ("read", "split", "fit", "evaluate", "profile", "register")
+SCORE_COLUMN = "__score__"  # the model's scores, profiled beside the features
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What a training run produced and decided."""
+
+    version: ModelVersion
+    metric: str
+    metrics: Mapping[str, Any]
+    baseline: Mapping[str, Any]
+    beats_baseline: bool
+    promoted: bool
+    decision: str
+    split: Mapping[str, Any]
+    seconds: Mapping[str, float] = field(default_factory=dict)
+
+
+def train(
+    spec: ModelSpec,
+    registry: Registry,
+    *,
+    as_of: date | None = None,
+    reason: str = "",
+    actor: str | None = None,
+    trigger: str = "manual",
+    progress: Progress | None = None,
+) -> TrainingResult:
+    """Train ``spec`` on its data as of ``as_of`` and register the result.
+
+    The first version of a model becomes champion only if it beats the naive baseline on the
+    holdout; later versions are registered and left to the lifecycle to challenge the champion.
+    """
+    from paraguas.data import InputSchema, fingerprint
+
+    timings: dict[str, float] = {}
+
+    def step(name: str) -> AbstractContextManager[None]:
+        return _stage(name, timings, progress)
+
+    with step("read"):
+        table = _read(spec, as_of)
+        table = _drop_missing_target(spec, table)
+        schema = InputSchema.infer(table, spec.features)
+        print_fingerprint = fingerprint(table.to_batches(), time=spec.time)
+    with step("split"):
+        days = _days(table, spec.time)
+        split = time_split(days, spec.split.holdout, rows=table.num_rows, as_of=as_of)
+        train_table = table.filter(split.train)
+        holdout_table = table.filter(split.holdout)
+    with step("fit"):
+        estimator = spec.new_estimator()
+        target_train = _target(train_table, spec)
+        try:
+            estimator.fit(_features(train_table, spec), target_train)
+        except Exception as exc:
+            raise SpecError(
+                f"Model {spec.name!r}: the estimator failed to fit: {type(exc).__name__}: {exc}"
+            ) from exc
+    with step("evaluate"):
+        evaluation = _evaluate(spec, estimator, holdout_table, target_train)
+    with step("profile"):
+        profile = _reference_profile(spec, schema, train_table, evaluation.scores)
+    with step("register"):
+        version = registry.register(
+            spec.name,
+            estimator,
+            params=describe_estimator(spec.estimator())["params"],
+            metrics=evaluation.metrics,
+            lineage={
+                "spec_hash": spec.spec_hash,
+                "data_fingerprint": print_fingerprint.as_dict(),
+                "trigger": trigger,
+                "as_of": as_of.isoformat() if as_of else None,
+                "split": split.describe(),
+                "evaluation": {
+                    "metric": spec.primary_metric,
+                    "baseline": evaluation.baseline,
+                    "beats_baseline": evaluation.beats_baseline,
+                },
+            },
+            attachments={
+                INPUT_SCHEMA: _json_bytes(schema.as_dict()),
+                REFERENCE_PROFILE: profile.to_json(),
+            },
+            reason=reason,
+            actor=actor,
+        )
+        promoted, decision = _first_champion(spec, registry, version, evaluation, actor)
+    return TrainingResult(
+        version=version,
+        metric=spec.primary_metric,
+        metrics=evaluation.metrics,
+        baseline=evaluation.baseline,
+        beats_baseline=evaluation.beats_baseline,
+        promoted=promoted,
+        decision=decision,
+        split=split.describe(),
+        seconds=timings,
+    )
+
+
+# reading ---------------------------------------------------------------------------------------
+
+
+def _read(spec: ModelSpec, as_of: date | None) -> pa.Table:
+    read = getattr(spec.data, "read", None)
+    if not callable(read):
+        raise SpecError(f"Model {spec.name!r}: its data source {spec.data!r} cannot be read.")
+    table: pa.Table = read(list(spec.columns), time=spec.time, end=as_of)
+    if table.num_rows == 0:
+        when = f" as of {as_of}" if as_of else ""
+        raise DataError(f"Model {spec.name!r}: its data has no rows{when}; nothing to train on.")
+    return table
+
+
+def _drop_missing_target(spec: ModelSpec, table: pa.Table) -> pa.Table:
+    import pyarrow.compute as pc
+
+    valid = pc.is_valid(table[spec.target])
+    if pc.all(valid).as_py():
+        return table
+    return table.filter(valid)
+
+
+def _days(table: pa.Table, time: str | None) -> npt.NDArray[np.datetime64] | None:
+    if time is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = table[time]
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True)
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        # A zoned time belongs to its calendar day in its own zone, as paraguas.data reads it.
+        column = pc.local_timestamp(column)
+    if pa.types.is_timestamp(column.type):
+        column = column.cast(pa.timestamp("s")).cast(pa.date32())
+    days: npt.NDArray[np.datetime64] = column.to_numpy().astype("datetime64[D]")
+    return days
+
+
+def _features(table: pa.Table, spec: ModelSpec) -> Any:
+    """The feature columns as the pandas DataFrame scikit-learn pipelines expect (by name)."""
+    return table.select(list(spec.features)).to_pandas()
+
+
+def _target(table: pa.Table, spec: ModelSpec) -> npt.NDArray[Any]:
+    values: npt.NDArray[Any] = table[spec.target].to_numpy(zero_copy_only=False)
+    return values
+
+
+# evaluating ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    metrics: dict[str, Any]
+    baseline: dict[str, Any]
+    beats_baseline: bool
+    scores: npt.NDArray[np.float64]
+
+
+def _evaluate(
+    spec: ModelSpec, estimator: Any, holdout: pa.Table, target_train: npt.NDArray[Any]
+) -> _Evaluation:
+    from paraguas.monitoring.performance import (
+        baseline_metrics,
+        binary_metrics,
+        is_better,
+        multiclass_metrics,
+        regression_metrics,
+    )
+
+    features = _features(holdout, spec)
+    truth = _target(holdout, spec)
+    if spec.task == "regression":
+        predicted = np.asarray(estimator.predict(features), dtype=np.float64)
+        metrics = regression_metrics(truth.astype(np.float64), predicted)
+        baseline = baseline_metrics(
+            "regression", target_train.astype(np.float64), truth.astype(np.float64)
+        )
+        scores = predicted
+    else:
+        classes = np.asarray(estimator.classes_)
+        proba = np.asarray(estimator.predict_proba(features), dtype=np.float64)
+        codes_train = _codes(target_train, classes, spec, "training")
+        codes = _codes(truth, classes, spec, "holdout")
+        if spec.task == "binary":
+            if len(classes) != 2:
+                raise DataError(
+                    f"Model {spec.name!r} is binary but its target {spec.target!r} has "
+                    f"{len(classes)} classes in training ({', '.join(map(str, classes[:5]))}); "
+                    "use task: multiclass, or fix the target."
+                )
+            scores = proba[:, 1]
+            metrics = binary_metrics(codes, scores)
+        else:
+            scores = proba.max(axis=1)
+            metrics = multiclass_metrics(codes, proba)
+        baseline = baseline_metrics(spec.task, codes_train, codes)
+    metric = spec.primary_metric
+    beats = is_better(metric, metrics.get(metric), baseline.get(metric))
+    return _Evaluation(dict(metrics), dict(baseline), beats, scores)
+
+
+def _codes(
+    values: npt.NDArray[Any], classes: npt.NDArray[Any], spec: ModelSpec, part: str
+) -> npt.NDArray[np.int64]:
+    order = np.argsort(classes)
+    positions = np.searchsorted(classes[order], values)
+    positions = np.clip(positions, 0, len(classes) - 1)
+    codes = order[positions]
+    unknown = classes[codes] != values
+    if np.any(unknown):
+        raise DataError(
+            f"Model {spec.name!r}: the {part} target has classes the model never saw in training "
+            f"({', '.join(map(str, np.unique(values[unknown])[:5]))}). Train on a longer window."
+        )
+    return codes.astype(np.int64)
+
+
+# profiling and deciding ------------------------------------------------------------------------
+
+
+def _reference_profile(
+    spec: ModelSpec, schema: Any, train_table: pa.Table, scores: npt.NDArray[np.float64]
+) -> Any:
+    """Per-feature distributions of the training rows, and the model's out-of-sample scores."""
+    from paraguas.monitoring.profile import Profile, profile_columns, profile_values
+
+    # The profile knows numbers as one kind; the schema tells integers apart to validate inputs.
+    kinds = {
+        name: "numeric" if column["kind"] == "integer" else column["kind"]
+        for name, column in schema.as_dict()["columns"].items()
+    }
+    columns = {name: _profile_array(train_table[name], kinds[name]) for name in spec.features}
+    features = profile_columns(columns, kinds)
+    score = profile_values(SCORE_COLUMN, scores, "numeric")
+    return Profile(rows=features.rows, columns={**features.columns, SCORE_COLUMN: score})
+
+
+def _profile_array(column: Any, kind: str) -> npt.NDArray[Any]:
+    import pyarrow as pa
+
+    if kind == "numeric":
+        return np.asarray(
+            column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+        )
+    if kind == "boolean":
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    return np.asarray(column.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _first_champion(
+    spec: ModelSpec,
+    registry: Registry,
+    version: ModelVersion,
+    evaluation: _Evaluation,
+    actor: str | None,
+) -> tuple[bool, str]:
+    metric = spec.primary_metric
+    ours, base = evaluation.metrics.get(metric), evaluation.baseline.get(metric)
+    comparison = f"{metric} {_fmt(ours)} vs baseline {_fmt(base)}"
+    if registry.alias(spec.name, CHAMPION) is not None:
+        return False, (
+            f"registered; the champion stays until a challenger is proven better ({comparison})"
+        )
+    if not evaluation.beats_baseline:
+        return (
+            False,
+            f"registered, not champion: it does not beat the naive baseline ({comparison})",
+        )
+    registry.promote(
+        spec.name,
+        version.version,
+        reason=f"first version; beats the naive baseline on the holdout ({comparison})",
+        actor=actor,
+    )
+    return True, f"champion: the first version, and it beats the naive baseline ({comparison})"
+
+
+def _fmt(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _json_bytes(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float], progress: Progress | None) -> Iterator[None]:
+    """Report the stage as it starts; record how long it took."""
+    if progress is not None:
+        progress(name)
+    start = clock.perf_counter()
+    yield
+    timings[name] = round(clock.perf_counter() - start, 4)
