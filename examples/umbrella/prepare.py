@@ -55,7 +55,7 @@ def main() -> None:
     folder = HERE / "data"
     folder.mkdir(exist_ok=True)
     table.to_parquet(folder / "weather.parquet", index=False)
-    actuals = table[["date", "rain_tomorrow"]].rename(columns={"rain_tomorrow": "actual"})
+    actuals = table[["date", "rain_tomorrow"]]
     actuals.to_csv(folder / "actuals.csv", index=False)
     print(
         f"wrote {len(table)} days ({table['date'].min()} to {table['date'].max()}) to "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paraguas.audit import AuditLog
 from paraguas.config import Settings, load_settings, load_specs
@@ -14,6 +15,9 @@ from paraguas.errors import SpecError
 from paraguas.registry import Registry
 from paraguas.spec import ModelSpec, did_you_mean
 from paraguas.store import ArtifactStore, MetadataStore
+
+if TYPE_CHECKING:
+    from paraguas.prediction import ActualsLog, PredictionLog
 
 
 @dataclass
@@ -29,6 +33,20 @@ class Project:
     @property
     def audit(self) -> AuditLog:
         return self.registry.audit
+
+    @property
+    def predictions(self) -> PredictionLog:
+        """Every prediction made, partitioned by model and day (Parquet under ``data_dir``)."""
+        from paraguas.prediction import PredictionLog
+
+        return PredictionLog(self.settings.data_dir / "predictions")
+
+    @property
+    def actuals(self) -> ActualsLog:
+        """What really happened, by key, as it arrived."""
+        from paraguas.prediction import ActualsLog
+
+        return ActualsLog(self.settings.data_dir / "actuals")
 
     def specs(self) -> dict[str, ModelSpec]:
         """The project's model specs (``models/`` and ``paraguas.yaml``), loaded once."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from tests.training.conftest import weather_table
+from tests.conftest import weather_table
 
 from .runner import Run
 

@@ -17,7 +17,7 @@ from paraguas.errors import DataError, SpecError
 from paraguas.monitoring.profile import Profile
 from paraguas.registry import CHAMPION, INPUT_SCHEMA, REFERENCE_PROFILE, Registry
 from paraguas.training import SCORE_COLUMN, train
-from tests.training.conftest import START, weather_table
+from tests.conftest import START, weather_table
 
 
 def test_training_registers_an_evaluated_traceable_version(

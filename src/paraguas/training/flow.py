@@ -197,6 +197,21 @@ class _Evaluation:
 def _evaluate(
     spec: ModelSpec, estimator: Any, holdout: pa.Table, target_train: npt.NDArray[Any]
 ) -> _Evaluation:
+
+    try:
+        return _evaluated(spec, estimator, holdout, target_train)
+    except (DataError, SpecError):
+        raise
+    except Exception as exc:
+        raise SpecError(
+            f"Model {spec.name!r}: the fitted estimator failed to score the holdout: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _evaluated(
+    spec: ModelSpec, estimator: Any, holdout: pa.Table, target_train: npt.NDArray[Any]
+) -> _Evaluation:
     from paraguas.monitoring.performance import (
         baseline_metrics,
         binary_metrics,

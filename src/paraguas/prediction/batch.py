@@ -1,0 +1,366 @@
+"""Batch scoring of one day: read the day's inputs in record batches, validate them against the
+champion's input schema, score them with the champion and — in shadow, on exactly the same rows —
+the challenger, and write the day's partition of the prediction log.
+
+Reading, scoring and writing overlap (a reader thread and a writer thread around the scoring
+loop), so on two cores the run costs little more than the model's own ``predict_proba``.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time as clock
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+from paraguas.errors import AliasError, DataError, ModelNotFoundError, SpecError
+from paraguas.prediction.columns import prediction_batch
+from paraguas.prediction.log import PredictionLog
+from paraguas.registry import CHALLENGER, CHAMPION, INPUT_SCHEMA, Registry
+from paraguas.spec import ModelSpec
+from paraguas.store import ModelVersion
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class PredictionRun:
+    """What scoring one day produced."""
+
+    model: str
+    day: date
+    champion: int
+    challenger: int | None
+    rows: int
+    rejected: int
+    challenger_failed: int
+    path: str
+    seconds: float
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Scorer:
+    version: ModelVersion
+    model: Any
+    role: str
+    failed: int = 0
+
+
+def predict_day(
+    spec: ModelSpec,
+    registry: Registry,
+    log: PredictionLog,
+    *,
+    day: date,
+    source: Any = None,
+    batch_size: int = 65_536,
+    now: Clock | None = None,
+) -> PredictionRun:
+    """Score ``day``'s rows of ``source`` (default: the spec's data) and write them to ``log``.
+
+    Re-running a day replaces its partition. Rows that fail validation, or that the champion
+    cannot score, go to the day's rejects with a reason each; the challenger's failures never
+    touch the champion's output.
+    """
+    started = clock.perf_counter()
+    if spec.key is None:
+        raise SpecError(
+            f"Model {spec.name!r} has no key: declare key=... (the column that identifies a row), "
+            "so predictions can be joined with what really happened."
+        )
+    champion = _load(registry, spec.name, CHAMPION, required=True)
+    challenger = _load(registry, spec.name, CHALLENGER, required=False)
+    assert champion is not None
+    schema = _input_schema(registry, champion.version)
+    columns = list(dict.fromkeys(c for c in (spec.key, spec.time, *spec.features) if c))
+    source = source if source is not None else spec.data
+    batches = source.batches(columns, time=spec.time, start=day, end=day, batch_size=batch_size)
+    scored_at = (now or _utcnow)()
+    rows = rejected = 0
+    reasons: dict[str, int] = {}
+    with log.writer(spec.name, day) as writer, _Background(writer.write) as output:
+        for batch in _prefetch(batches):
+            keep, features, refusals = _validate(spec, schema, batch)
+            if refusals:
+                writer.reject(refusals)
+                rejected += len(refusals)
+                for _, _, reason in refusals:
+                    head = reason.split(":", 1)[0]
+                    reasons[head] = reasons.get(head, 0) + 1
+            if features is None:
+                continue
+            kept = batch.filter(keep) if keep is not None else batch
+            keys, times = kept.column(spec.key), _times(kept, spec.time, day)
+            scored, failures = _score_champion(spec, champion, features)
+            if failures:
+                mask = np.ones(len(features), dtype=bool)
+                mask[[index for index, _ in failures]] = False
+                writer.reject(_refusals(kept, spec.key, failures))
+                rejected += len(failures)
+                reasons["model error"] = reasons.get("model error", 0) + len(failures)
+                features, keys, times = (
+                    features[mask],
+                    keys.filter(pa.array(mask)),
+                    times.filter(pa.array(mask)),
+                )
+                scored = scored[mask] if scored is not None else None
+            if scored is None or len(features) == 0:
+                continue
+            output.put(_log_batch(spec, champion, keys, times, scored, scored_at))
+            rows += len(features)
+            if challenger is not None:
+                shadow = _score_shadow(challenger, features)
+                if shadow is not None:
+                    output.put(_log_batch(spec, challenger, keys, times, shadow, scored_at))
+    return PredictionRun(
+        model=spec.name,
+        day=day,
+        champion=champion.version.version,
+        challenger=challenger.version.version if challenger else None,
+        rows=rows,
+        rejected=rejected,
+        challenger_failed=challenger.failed if challenger else 0,
+        path=str(log.path(spec.name, day)),
+        seconds=round(clock.perf_counter() - started, 4),
+        reasons=reasons,
+    )
+
+
+# loading -----------------------------------------------------------------------------------------
+
+
+def _load(registry: Registry, name: str, alias: str, *, required: bool) -> _Scorer | None:
+    try:
+        version = registry.alias(name, alias)
+    except ModelNotFoundError:  # declared, never trained: same advice as no champion
+        version = None
+    if version is None:
+        if required:
+            raise AliasError(
+                f"Model {name!r} has no champion to score with. Train it (paraguas train {name}) "
+                f"or promote a version (paraguas promote {name} VERSION --reason TEXT)."
+            )
+        return None
+    return _Scorer(version, registry.load_version(version), alias)
+
+
+def _input_schema(registry: Registry, version: ModelVersion) -> Any:
+    """The schema the champion was trained on, or ``None`` for a version registered by hand."""
+    if INPUT_SCHEMA not in version.attachments:
+        return None
+    from paraguas.data import InputSchema
+
+    return InputSchema.from_dict(json.loads(registry.attachment(version, INPUT_SCHEMA)))
+
+
+# validating and scoring --------------------------------------------------------------------------
+
+
+def _validate(
+    spec: ModelSpec, schema: Any, batch: pa.RecordBatch
+) -> tuple[Any, Any, list[tuple[str | None, str, str]]]:
+    """(mask of kept rows or None for all, features as a DataFrame or None, refusals)."""
+    if schema is None:
+        return None, batch.select(list(spec.features)).to_pandas(), []
+    validation = schema.validate(batch)
+    if not validation.rejects:
+        return None, validation.valid.to_pandas(), []
+    keep = np.ones(batch.num_rows, dtype=bool)
+    keep[[index for index, _ in validation.rejects]] = False
+    refusals = _refusals(batch, spec.key, validation.rejects)
+    if not keep.any():
+        return keep, None, refusals
+    return pa.array(keep), validation.valid.to_pandas(), refusals
+
+
+def _refusals(
+    batch: pa.RecordBatch, key: str | None, problems: list[tuple[int, str]]
+) -> list[tuple[str | None, str, str]]:
+    out = []
+    for index, reason in problems:
+        row = batch.slice(index, 1).to_pylist()[0]
+        text = json.dumps(row, default=str, sort_keys=True)
+        key_value = row.get(key) if key else None
+        out.append((None if key_value is None else str(key_value), text, reason))
+    return out
+
+
+def _score_champion(
+    spec: ModelSpec, scorer: _Scorer, features: Any
+) -> tuple[npt.NDArray[np.float64] | None, list[tuple[int, str]]]:
+    """The champion's output for every row; if the batch fails, row by row to find the culprits."""
+    try:
+        return _output(spec, scorer.model, features), []
+    except Exception:
+        pass
+    outputs: list[npt.NDArray[np.float64]] = []
+    failures: list[tuple[int, str]] = []
+    width = None
+    for index in range(len(features)):
+        try:
+            row = _output(spec, scorer.model, features.iloc[[index]])
+            width = row.shape[1:]
+            outputs.append(row[0])
+        except Exception as exc:
+            failures.append((index, f"model error: {type(exc).__name__}: {exc}"))
+            outputs.append(None)  # type: ignore[arg-type]
+    if width is None:
+        return None, failures
+    filler = np.full(width, np.nan)
+    return np.stack([filler if o is None else o for o in outputs]), failures
+
+
+def _score_shadow(scorer: _Scorer, features: Any) -> npt.NDArray[np.float64] | None:
+    try:
+        return _output_for(scorer, features)
+    except Exception:
+        scorer.failed += len(features)
+        return None
+
+
+def _output_for(scorer: _Scorer, features: Any) -> npt.NDArray[np.float64]:
+    proba = getattr(scorer.model, "predict_proba", None)
+    if callable(proba):
+        return np.asarray(proba(features), dtype=np.float64)
+    return np.asarray(scorer.model.predict(features), dtype=np.float64)
+
+
+def _output(spec: ModelSpec, model: Any, features: Any) -> npt.NDArray[np.float64]:
+    if spec.task == "regression":
+        return np.asarray(model.predict(features), dtype=np.float64)
+    return np.asarray(model.predict_proba(features), dtype=np.float64)
+
+
+def _log_batch(
+    spec: ModelSpec,
+    scorer: _Scorer,
+    keys: Any,
+    times: Any,
+    output: npt.NDArray[np.float64],
+    scored_at: datetime,
+) -> pa.RecordBatch:
+    common = {
+        "model": spec.name,
+        "version": scorer.version.version,
+        "role": scorer.role,
+        "keys": keys,
+        "times": times,
+        "scored_at": scored_at,
+    }
+    if output.ndim == 1:
+        return prediction_batch(**common, values=output)
+    classes = np.asarray(scorer.model.classes_)
+    return prediction_batch(
+        **common, labels=classes[output.argmax(axis=1)], scores=output, classes=list(classes)
+    )
+
+
+def _times(batch: pa.RecordBatch, time: str | None, day: date) -> Any:
+    if time is None:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return pa.repeat(pa.scalar(midnight, type=pa.timestamp("us", tz="UTC")), batch.num_rows)
+    column = batch.column(time)
+    if pa.types.is_date(column.type):
+        return column.cast(pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))
+    return column
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# overlapping I/O with scoring --------------------------------------------------------------------
+
+_DONE = object()
+
+
+def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read the next batches in a thread while the current one is scored (Arrow releases the GIL)."""
+    pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        pending.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            pending.put(_DONE)
+        except BaseException as exc:
+            pending.put(exc)
+
+    reader = threading.Thread(target=read, name="paraguas-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = pending.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+
+
+class _Background:
+    """Runs ``write`` on the batches it is given, in order, in one thread; errors surface on exit."""
+
+    def __init__(self, write: Callable[[pa.RecordBatch], None], depth: int = 4) -> None:
+        self._write = write
+        self._pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="paraguas-write", daemon=True)
+
+    def __enter__(self) -> _Background:
+        self._thread.start()
+        return self
+
+    def put(self, batch: pa.RecordBatch) -> None:
+        if self._error is not None:
+            raise self._error
+        self._pending.put(batch)
+
+    def _run(self) -> None:
+        while True:
+            item = self._pending.get()
+            if item is _DONE:
+                return
+            if self._error is None:
+                try:
+                    self._write(item)
+                except BaseException as exc:
+                    self._error = exc
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._pending.put(_DONE)
+        self._thread.join()
+        if self._error is not None and error is None:
+            raise self._error
+
+
+def source_for(path: Path) -> Any:
+    """A data source for ``--input PATH``: Parquet (file or folder) or CSV, by its name."""
+    from paraguas.data import CSV, Parquet
+
+    if not path.exists() and "*" not in str(path):
+        raise DataError(f"Input {str(path)!r} does not exist.")
+    if path.suffix.lower() in (".csv", ".txt") or str(path).endswith(".csv.gz"):
+        return CSV(path)
+    return Parquet(path)
