@@ -1,12 +1,12 @@
 # Two commands a newcomer needs; each sets up what it uses.
-#   make demo   a scripted tour of paraguas on a fresh project (embedded SQLite store)
+#   make demo   the umbrella story: train a rain-tomorrow model, forecast a week, record reality
 #   make test   lint, type-check, the layers contract and the whole test suite (SQLite and PostgreSQL)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo tour test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" bash examples/umbrella/run.sh
+
+tour: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash examples/tour.sh
 
 lint: $(STAMP)
