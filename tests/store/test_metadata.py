@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,29 @@ def test_a_store_at_an_older_revision_is_migrated_keeping_its_rows(tmp_path: Pat
         version = tx.registry.version("rain", 1)
     store.close()
     assert version is not None and version.attachments == {}
+
+
+def _write_in_child(store: MetadataStore, results: object) -> None:
+    with store.transaction() as tx:
+        tx.audit.lock_head()
+    results.put("ok")  # type: ignore[attr-defined]
+
+
+def test_a_forked_child_never_uses_the_parents_connections(store_url: str) -> None:
+    import multiprocessing
+
+    store = MetadataStore.open(store_url)
+    with store.transaction() as tx:  # the parent now holds a pooled connection
+        tx.audit.lock_head()
+    fork = multiprocessing.get_context("fork")
+    results = fork.Queue()
+    child = fork.Process(target=_write_in_child, args=(store, results))
+    with warnings.catch_warnings():  # Python 3.12+ warns about fork() with threads around
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    assert results.get(timeout=60) == "ok"
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    with store.transaction(write=False) as tx:  # and the parent's connection still works
+        assert tx.audit.head()[0] == 0
+    store.close()

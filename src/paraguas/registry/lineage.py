@@ -64,13 +64,19 @@ def package_versions(modules: Iterable[str] = ()) -> dict[str, str]:
     names = set(CORE_PACKAGES)
     for module in modules:
         names.update(_distributions().get(module.split(".")[0], ()))
-    versions = {}
+    return dict(_versions(frozenset(names)))
+
+
+@functools.lru_cache(maxsize=64)
+def _versions(names: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    # Installed packages do not change under a running process; reading their metadata does.
+    versions = []
     for name in sorted(names):
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
-    return versions
+    return tuple(versions)
 
 
 @functools.lru_cache(maxsize=1)

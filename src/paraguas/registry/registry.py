@@ -246,7 +246,7 @@ class Registry:
         """Make ``version`` the champion. If it was the challenger, it stops being one."""
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
-            self._version(tx, name, version)
+            self._version(tx, name, version, model)
             previous = model.aliases.get(CHAMPION)
             if previous == version:
                 raise AliasError(
@@ -264,7 +264,7 @@ class Registry:
         """Make ``version`` the challenger (at most one per model: it replaces any other)."""
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
-            self._version(tx, name, version)
+            self._version(tx, name, version, model)
             if model.aliases.get(CHAMPION) == version:
                 raise AliasError(
                     f"Version {version} of {name!r} is the champion; it cannot also be challenger."
@@ -368,8 +368,10 @@ class Registry:
             f"Model {name!r} is not registered.{did_you_mean(name, known)} See: paraguas models"
         )
 
-    def _version(self, tx: Transaction, name: str, number: int) -> ModelVersion:
-        model = self._model(tx, name)
+    def _version(
+        self, tx: Transaction, name: str, number: int, model: ModelRecord | None = None
+    ) -> ModelVersion:
+        model = model or self._model(tx, name)
         found = tx.registry.version(name, number)
         if found is None:
             have = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 
 from paraguas.errors import StoreUnavailableError
 
@@ -41,7 +41,7 @@ def create_store_engine(url: str) -> Engine:
             return _sqlite_engine(url, parsed.database)
         if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg2":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return _fork_safe(create_engine(parsed, pool_pre_ping=True))
     except NoSuchModuleError:
         raise StoreUnavailableError(
             f"Store URL {redact(url)!r} names a database driver that is not installed "
@@ -58,9 +58,10 @@ def create_store_engine(url: str) -> Engine:
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # NullPool: a file database costs nothing to open, and no connection outlives its use, so
-    # forked workers and separate processes never share one.
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    # Pooled: opening a connection, setting its pragmas and closing it (which checkpoints the
+    # WAL) would cost more than most transactions. _fork_safe keeps forked children off the
+    # parent's connections.
+    engine = _fork_safe(create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -76,5 +77,25 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _fork_safe(engine: Engine) -> Engine:
+    """A pooled connection is never used by a process other than the one that opened it.
+
+    SQLAlchemy's recipe for pools and os.fork: a connection checked out in a forked child is
+    dropped (without closing the parent's socket or file) and a new one is opened.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _remember_pid(_dbapi_connection: Any, record: Any) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _check_pid(_dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("pid") != os.getpid():
+            record.dbapi_connection = proxy.dbapi_connection = None
+            raise DisconnectionError("connection opened by another process; reconnecting")
 
     return engine

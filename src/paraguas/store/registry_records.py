@@ -18,6 +18,10 @@ class RegistryRecords:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        # Model rows already read in this transaction, and which of them are locked: an alias
+        # move reads its model several times, and the row cannot change under our own lock.
+        self._rows: dict[str, ModelRow] = {}
+        self._locked: set[str] = set()
 
     # models -------------------------------------------------------------------------------
 
@@ -174,10 +178,17 @@ class RegistryRecords:
     # --------------------------------------------------------------------------------------
 
     def _model_row(self, name: str, *, lock: bool = False) -> ModelRow | None:
+        if name in self._locked or (name in self._rows and not lock):
+            return self._rows[name]
         query = select(ModelRow).where(ModelRow.name == name)
         if lock:
             query = query.with_for_update()
-        return self._session.execute(query).scalar_one_or_none()
+        row = self._session.execute(query).scalar_one_or_none()
+        if row is not None:
+            self._rows[name] = row
+            if lock:
+                self._locked.add(name)
+        return row
 
     def _model_record(self, row: ModelRow) -> ModelRecord:
         aliases = {
