@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="paraguas",
     help=(
-        "Industrialise machine-learning models: register versions, promote a champion, roll "
-        "back, and keep a tamper-evident audit log of every step.\n\n"
-        "Start with: paraguas init, then paraguas register NAME FILE."
+        "Industrialise machine-learning models: train them from a spec, score them every day, "
+        "compare them with reality, promote a champion, roll back, and keep a tamper-evident "
+        "audit log of every step.\n\n"
+        "Start with: paraguas init, declare a model in models/, then paraguas train NAME."
     ),
     no_args_is_help=True,
     add_completion=False,

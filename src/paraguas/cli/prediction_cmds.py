@@ -38,9 +38,11 @@ def predict(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON for scripts."),
 ) -> None:
-    """Score a day's rows with the champion (and the challenger in shadow), writing the
-    prediction log. Running a day again replaces it; rows that cannot be scored are rejected
-    with a reason each, never dropped silently."""
+    """Score a day's rows with the champion (and the challenger in shadow).
+
+    Writes the day's partition of the prediction log; running a day again replaces it. Rows that
+    cannot be scored are rejected with a reason each, never dropped silently.
+    """
     from paraguas.prediction.batch import predict_day, source_for
 
     project = state(ctx).project()
@@ -86,8 +88,11 @@ def actuals(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON for scripts."),
 ) -> None:
-    """Record what really happened. A key recorded again is a correction: the newest value is
-    used, and both are kept with their arrival time."""
+    """Record what really happened, by key (corrections supersede, both are kept).
+
+    A key recorded again is a correction: the newest value that had arrived by a given time is
+    used, and every arrival is kept with its arrival time.
+    """
     import pyarrow as pa
 
     from paraguas.prediction.batch import source_for

@@ -34,10 +34,11 @@ def train(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON for scripts."),
 ) -> None:
-    """Train NAME from its spec: time-aware split, fit, evaluation against a naive baseline,
-    registration with lineage, input schema and reference profile.
+    """Train a new version of NAME from its spec, evaluated against a naive baseline.
 
-    The first version becomes champion only if it beats the baseline.
+    Reads the data as of --as-of, holds out the most recent rows, fits, evaluates, and registers
+    the version with its lineage, input schema and reference profile. The first version becomes
+    champion only if it beats the baseline.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
