@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from paraguas.data.fingerprint import Fingerprint, fingerprint
+from paraguas.data.mapping import source_from_mapping
 from paraguas.data.schema import InputSchema, Validation
-from paraguas.data.sources import CSV, SQL, Parquet, source_from_mapping
+from paraguas.data.sources import CSV, Parquet
+from paraguas.data.sql import SQL
 
 __all__ = [
     "CSV",
