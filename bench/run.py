@@ -1,8 +1,14 @@
-"""Registry benchmark: paraguas against MLflow on this machine, in one run; writes bench/RESULTS.md.
+"""The benchmarks of bench/RESULTS.md, each rewriting only its own section of it.
 
-Each side runs in its own process and virtual environment (MLflow only ever in ``.venv-bench``),
-in a fresh temporary folder per round; the sides alternate over the rounds so that noise hits
-both. Usage: ``make bench`` or ``.venv/bin/python bench/run.py [--rounds 5]``.
+``registry``: paraguas against MLflow on this machine, in one run. Each side runs in its own
+process and virtual environment (MLflow only ever in ``.venv-bench``), in a fresh temporary
+folder per round; the sides alternate over the rounds so that noise hits both.
+
+``predict``: batch scoring by ``paraguas predict`` against the raw ``predict_proba`` of its model
+(``bench/predict.py``, which can also be run alone, with more options).
+
+Usage: ``make bench`` (both) or ``.venv/bin/python bench/run.py [--only registry|predict]
+[--rounds 5]``.
 
 ``PARAGUAS_BENCH_MLFLOW_PYTHON`` may name the Python of an existing environment with the pins of
 ``bench/requirements-mlflow.txt`` installed, instead of creating ``.venv-bench``.
@@ -55,8 +61,12 @@ KIND_LABELS = {
 }
 
 
+BENCHMARKS = ("registry", "predict")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=BENCHMARKS, help="run this benchmark alone")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=100, help="timed alias moves and loads")
     parser.add_argument("--register-repeats", type=int, default=10)
@@ -64,7 +74,21 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
     parser.add_argument("--out", type=Path, default=BENCH / "out" / "registry")
     args = parser.parse_args()
+    if args.only in (None, "registry"):
+        registry(args)
+    if args.only in (None, "predict"):
+        predict(args)
 
+
+def predict(args: argparse.Namespace) -> None:
+    """The batch scoring benchmark, in a process of its own (it times and allocates a lot)."""
+    command = [sys.executable, str(BENCH / "predict.py"), f"--results={args.results}"]
+    if subprocess.run(command, check=False).returncode != 0:
+        raise SystemExit("The batch scoring benchmark (bench/predict.py) failed; see above.")
+
+
+def registry(args: argparse.Namespace) -> None:
+    """The registry benchmark: both sides, alternating over the rounds."""
     pythons = {"paraguas": sys.executable, "mlflow": mlflow_python()}
     load_before = os.getloadavg()
     runs: dict[str, list[dict[str, Any]]] = {side: [] for side in SIDES}
@@ -365,5 +389,5 @@ def update_section(path: Path, heading: str, body: str) -> None:
 
 if __name__ == "__main__":
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    print(f"paraguas {metadata.version('paraguas')} registry benchmark, {stamp}", flush=True)
+    print(f"paraguas {metadata.version('paraguas')} benchmarks, {stamp}", flush=True)
     main()

@@ -257,3 +257,50 @@ def test_a_million_rows_of_twenty_features_validate_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert len(checked.rejects) == 1000 and checked.valid.num_rows == rows - 1000
     assert elapsed < 3.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    trained_missing=st.booleans(),
+    incoming=st.lists(
+        st.one_of(
+            st.none(),
+            st.just(float("nan")),
+            st.just(float("inf")),
+            st.just(float("-inf")),
+            st.floats(allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_floats_are_refused_exactly_when_infinite_or_missing_where_training_was_not(
+    trained_missing: bool, incoming: list[float | None]
+) -> None:
+    trained = InputSchema.infer(pa.table({"x": [1.0, None if trained_missing else 2.0]}), ["x"])
+    checked = trained.validate(pa.record_batch({"x": pa.array(incoming, pa.float64())}))
+
+    def reason(value: float | None) -> str | None:  # by hand, row by row
+        if value is not None and np.isinf(value):
+            return f"x: {value!r} is not finite"
+        if not trained_missing and (value is None or np.isnan(value)):
+            return "x: missing value (it was never missing in training)"
+        return None
+
+    expected = [(row, reason(v)) for row, v in enumerate(incoming) if reason(v) is not None]
+    assert checked.rejects == expected
+    kept = [v for v in incoming if reason(v) is None]
+    valid = checked.valid.column("x")
+    assert valid.is_null().to_pylist() == [v is None for v in kept]  # nulls stay nulls, NaN NaN
+    values = [np.nan if v is None else v for v in kept]
+    np.testing.assert_array_equal(valid.to_numpy(zero_copy_only=False), np.array(values))
+
+
+def test_clean_floats_pass_through_untouched() -> None:
+    trained = InputSchema.infer(pa.table({"x": [1.0, 2.0], "y": [1.0, None]}), ["x", "y"])
+    x, y = pa.array([0.5, -3.0]), pa.array([None, 7.0])
+    checked = trained.validate(pa.record_batch({"x": x, "y": y}))
+    assert checked.rejects == []
+    assert checked.valid.column("x").equals(x) and checked.valid.column("y").equals(y)
+    refused = trained.validate(pa.record_batch({"x": [None, 1.0], "y": [1.0, 1.0]}))
+    assert refused.rejects == [(0, "x: missing value (it was never missing in training)")]

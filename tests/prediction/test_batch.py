@@ -3,11 +3,13 @@ the prediction log and its rejects."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -16,9 +18,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 import paraguas as pg
-from paraguas.errors import AliasError, SchemaError
+from paraguas.errors import AliasError, RegistryError, SchemaError
 from paraguas.prediction import PredictionLog
-from paraguas.prediction.batch import predict_day, source_for
+from paraguas.prediction.batch import _frame, predict_day, source_for
 from paraguas.registry import Registry
 from paraguas.training import train
 from tests.conftest import START, weather_table
@@ -181,6 +183,19 @@ def test_no_champion_says_how_to_get_one(
         predict_day(spec, registry, log, day=DAY)
 
 
+def test_a_model_that_cannot_load_stops_the_reading_and_writes_nothing(
+    trained: pg.ModelSpec, registry: Registry, log: PredictionLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(version: Any) -> Any:
+        raise RegistryError(f"version {version.version} cannot be loaded")
+
+    monkeypatch.setattr(registry, "load_version", broken)
+    with pytest.raises(RegistryError, match="cannot be loaded"):
+        predict_day(trained, registry, log, day=DAY)
+    assert log.days("rain_tomorrow") == []
+    assert "paraguas-read" not in {thread.name for thread in threading.enumerate()}
+
+
 def test_a_missing_feature_column_fails_the_run_and_writes_nothing(
     trained: pg.ModelSpec, registry: Registry, log: PredictionLog, tmp_path: Path
 ) -> None:
@@ -212,3 +227,28 @@ def test_scores_are_probabilities(
         predict_day(trained, registry, log, day=DAY + timedelta(days=offset))
     scores = np.array(log.read("rain_tomorrow")["scores"].to_pylist())
     assert scores.shape == (5, 2) and np.allclose(scores.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        pa.record_batch({"a": [1.5, None, float("nan")], "b": [4.0, -0.0, float("inf")]}),
+        pa.record_batch({"a": [1.5, 2.5], "n": pa.array([1, None], pa.int64())}),
+        pa.record_batch({"a": [1.5, 2.5], "f": pa.array([1.0, 2.0], pa.float32())}),
+        pa.record_batch({"a": [1.5, 2.5], "city": ["Lima", "Quito"]}),
+        pa.RecordBatch.from_pandas(  # the index lives in the metadata only
+            pd.DataFrame({"a": [1.5, 2.5]}, index=pd.RangeIndex(5, 7, name="row"))
+        ),
+        pa.record_batch({"a": pa.array([], pa.float64())}),
+    ],
+    ids=["floats", "with-ints", "with-float32", "with-strings", "pandas-metadata", "empty"],
+)
+def test_features_reach_the_model_as_to_pandas_gives_them(batch: pa.RecordBatch) -> None:
+    pd.testing.assert_frame_equal(_frame(batch), batch.to_pandas(), check_exact=True)
+
+
+def test_float_features_reach_the_model_row_by_row() -> None:
+    batch = pa.record_batch({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]})
+    matrix = _frame(batch).to_numpy()
+    assert matrix.flags.c_contiguous
+    assert matrix.tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]

@@ -7,7 +7,8 @@ import pyarrow as pa
 import pytest
 
 from paraguas.errors import DataError
-from paraguas.prediction import new_ids, prediction_batch, to_strings
+from paraguas.prediction import columns, new_ids, prediction_batch, to_strings
+from paraguas.prediction.columns import new_id_array
 from tests.prediction.conftest import DAY, SCORED_AT
 
 
@@ -56,3 +57,48 @@ def test_ids_are_unique_and_increase() -> None:
     ids = new_ids(1000) + new_ids(1000)
     assert ids == sorted(ids) and len(set(ids)) == 2000
     assert all(len(value) == 32 for value in ids)
+
+
+def test_an_id_array_continues_the_same_sequence_as_text() -> None:
+    before, array, after = new_ids(3), new_id_array(100_000), new_ids(3)
+    ids = [*before, *array.to_pylist(), *after]
+    assert array.type == pa.string() and array.null_count == 0
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {len(value) for value in ids} == {32}
+    # Consecutive numbers written in hex, as f"{number:032x}" would write them.
+    numbers = [int(value, 16) for value in array.to_pylist()]
+    assert numbers == list(range(numbers[0], numbers[0] + 100_000))
+    assert all(value == f"{int(value, 16):032x}" for value in ids)
+    assert new_id_array(0).to_pylist() == [] and new_ids(0) == []
+
+
+def test_ids_carry_across_the_middle_of_128_bits() -> None:
+    first = (7 << 80) | ((1 << 64) - 2)  # the low 64 bits overflow after two ids
+    assert columns._hex_ids(first, 4).to_pylist() == [f"{first + i:032x}" for i in range(4)]
+
+
+def test_many_ids_come_in_chunks_of_one_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columns, "_ID_CHUNK", 7)
+    array = new_id_array(30)
+    numbers = [int(value, 16) for value in array.to_pylist()]
+    assert numbers == list(range(numbers[0], numbers[0] + 30))
+    listed = new_ids(30)
+    assert int(listed[0], 16) > numbers[-1] and len(set(listed)) == 30
+
+
+def test_prediction_batches_get_fresh_increasing_ids() -> None:
+    def batch() -> list[str]:
+        made = prediction_batch(
+            model="m",
+            version=1,
+            role="champion",
+            keys=[1, 2, 3],
+            times=[DAY] * 3,
+            scored_at=SCORED_AT,
+            values=[0.5, 1.5, 2.5],
+        )
+        ids: list[str] = made.column("prediction_id").to_pylist()
+        return ids
+
+    ids = batch() + batch()
+    assert ids == sorted(ids) and len(set(ids)) == 6

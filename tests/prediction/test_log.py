@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,29 @@ def test_a_day_comes_back_as_written(log: PredictionLog) -> None:
     assert log.rejects("rain_tomorrow", DAY).to_pylist() == [
         {"key": "7", "row": '{"precipitation": "n/a"}', "reason": "precipitation is not a number"}
     ]
+
+
+def test_only_the_columns_a_day_repeats_are_dictionary_encoded(log: PredictionLog) -> None:
+    with log.writer("rain_tomorrow", DAY) as writer:
+        writer.write(classified(range(1000)))
+        writer.reject([(str(key), "{}", "x: missing value") for key in range(3)])
+    dictionary = {}
+    for path in (log.path("rain_tomorrow", DAY), writer.result.path.with_name("_rejects.parquet")):
+        group = pq.ParquetFile(path).metadata.row_group(0)
+        for index in range(group.num_columns):
+            column = group.column(index)
+            dictionary[column.path_in_schema] = "RLE_DICTIONARY" in column.encodings
+    assert {name for name, encoded in dictionary.items() if encoded} == {
+        "time",
+        "model",
+        "version",
+        "role",
+        "label",
+        "classes.list.element",
+        "scored_at",
+        "reason",
+    }
+    assert not dictionary["prediction_id"] and not dictionary["scores.list.element"]
 
 
 def test_a_regressor_fills_value_and_leaves_the_class_columns_null(log: PredictionLog) -> None:

@@ -3,7 +3,9 @@ champion's input schema, score them with the champion and — in shadow, on exac
 the challenger, and write the day's partition of the prediction log.
 
 Reading, scoring and writing overlap (a reader thread and a writer thread around the scoring
-loop), so on two cores the run costs little more than the model's own ``predict_proba``.
+loop). An estimator that keeps every core busy on its own (scikit-learn's tree ensembles use
+OpenMP) leaves them little room, so what reading, validating and writing cost in CPU shows in the
+run's time: ``bench/RESULTS.md`` measures it against the model's own ``predict_proba``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from paraguas.spec import ModelSpec
 from paraguas.store import ModelVersion
 
 Clock = Callable[[], datetime]
+# Rows scored at a time. The estimator's per-call costs (scikit-learn's checks, an OpenMP region
+# per tree) fall with fewer, larger batches; memory stays a few batches (~50 MB each at 20 float
+# features) whatever the day's size.
+BATCH_SIZE = 262_144
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ def predict_day(
     *,
     day: date,
     source: Any = None,
-    batch_size: int = 65_536,
+    batch_size: int = BATCH_SIZE,
     now: Clock | None = None,
 ) -> PredictionRun:
     """Score ``day``'s rows of ``source`` (default: the spec's data) and write them to ``log``.
@@ -78,50 +84,57 @@ def predict_day(
             f"Model {spec.name!r} has no key: declare key=... (the column that identifies a row), "
             "so predictions can be joined with what really happened."
         )
-    champion = _load(registry, spec.name, CHAMPION, required=True)
-    challenger = _load(registry, spec.name, CHALLENGER, required=False)
-    assert champion is not None
-    schema = _input_schema(registry, champion.version)
+    champion_version = _version(registry, spec.name, CHAMPION, required=True)
+    challenger_version = _version(registry, spec.name, CHALLENGER, required=False)
+    assert champion_version is not None
+    schema = _input_schema(registry, champion_version)
     columns = list(dict.fromkeys(c for c in (spec.key, spec.time, *spec.features) if c))
     source = source if source is not None else spec.data
     batches = source.batches(columns, time=spec.time, start=day, end=day, batch_size=batch_size)
     scored_at = (now or _utcnow)()
     rows = rejected = 0
     reasons: dict[str, int] = {}
-    with log.writer(spec.name, day) as writer, _Background(writer.write) as output:
-        for batch in _prefetch(batches):
-            keep, features, refusals = _validate(spec, schema, batch)
-            if refusals:
-                writer.reject(refusals)
-                rejected += len(refusals)
-                for _, _, reason in refusals:
-                    head = reason.split(":", 1)[0]
-                    reasons[head] = reasons.get(head, 0) + 1
-            if features is None:
-                continue
-            kept = batch.filter(keep) if keep is not None else batch
-            keys, times = kept.column(spec.key), _times(kept, spec.time, day)
-            scored, failures = _score_champion(spec, champion, features)
-            if failures:
-                mask = np.ones(len(features), dtype=bool)
-                mask[[index for index, _ in failures]] = False
-                writer.reject(_refusals(kept, spec.key, failures))
-                rejected += len(failures)
-                reasons["model error"] = reasons.get("model error", 0) + len(failures)
-                features, keys, times = (
-                    features[mask],
-                    keys.filter(pa.array(mask)),
-                    times.filter(pa.array(mask)),
-                )
-                scored = scored[mask] if scored is not None else None
-            if scored is None or len(features) == 0:
-                continue
-            output.put(_log_batch(spec, champion, keys, times, scored, scored_at))
-            rows += len(features)
-            if challenger is not None:
-                shadow = _score_shadow(challenger, features)
-                if shadow is not None:
-                    output.put(_log_batch(spec, challenger, keys, times, shadow, scored_at))
+    # Reading starts while the models load: in a fresh process, loading takes seconds.
+    with _Prefetch(batches) as prefetched:
+        champion = _Scorer(champion_version, registry.load_version(champion_version), CHAMPION)
+        challenger = None
+        if challenger_version is not None:
+            model = registry.load_version(challenger_version)
+            challenger = _Scorer(challenger_version, model, CHALLENGER)
+        with log.writer(spec.name, day) as writer, _Background(writer.write) as output:
+            for batch in prefetched:
+                keep, features, refusals = _validate(spec, schema, batch)
+                if refusals:
+                    writer.reject(refusals)
+                    rejected += len(refusals)
+                    for _, _, reason in refusals:
+                        head = reason.split(":", 1)[0]
+                        reasons[head] = reasons.get(head, 0) + 1
+                if features is None:
+                    continue
+                kept = batch.filter(keep) if keep is not None else batch
+                keys, times = kept.column(spec.key), _times(kept, spec.time, day)
+                scored, failures = _score_champion(spec, champion, features)
+                if failures:
+                    mask = np.ones(len(features), dtype=bool)
+                    mask[[index for index, _ in failures]] = False
+                    writer.reject(_refusals(kept, spec.key, failures))
+                    rejected += len(failures)
+                    reasons["model error"] = reasons.get("model error", 0) + len(failures)
+                    features, keys, times = (
+                        features[mask],
+                        keys.filter(pa.array(mask)),
+                        times.filter(pa.array(mask)),
+                    )
+                    scored = scored[mask] if scored is not None else None
+                if scored is None or len(features) == 0:
+                    continue
+                output.put(_log_batch(spec, champion, keys, times, scored, scored_at))
+                rows += len(features)
+                if challenger is not None:
+                    shadow = _score_shadow(challenger, features)
+                    if shadow is not None:
+                        output.put(_log_batch(spec, challenger, keys, times, shadow, scored_at))
     return PredictionRun(
         model=spec.name,
         day=day,
@@ -139,19 +152,17 @@ def predict_day(
 # loading -----------------------------------------------------------------------------------------
 
 
-def _load(registry: Registry, name: str, alias: str, *, required: bool) -> _Scorer | None:
+def _version(registry: Registry, name: str, alias: str, *, required: bool) -> ModelVersion | None:
     try:
         version = registry.alias(name, alias)
     except ModelNotFoundError:  # declared, never trained: same advice as no champion
         version = None
-    if version is None:
-        if required:
-            raise AliasError(
-                f"Model {name!r} has no champion to score with. Train it (paraguas train {name}) "
-                f"or promote a version (paraguas promote {name} VERSION --reason TEXT)."
-            )
-        return None
-    return _Scorer(version, registry.load_version(version), alias)
+    if version is None and required:
+        raise AliasError(
+            f"Model {name!r} has no champion to score with. Train it (paraguas train {name}) "
+            f"or promote a version (paraguas promote {name} VERSION --reason TEXT)."
+        )
+    return version
 
 
 def _input_schema(registry: Registry, version: ModelVersion) -> Any:
@@ -171,16 +182,35 @@ def _validate(
 ) -> tuple[Any, Any, list[tuple[str | None, str, str]]]:
     """(mask of kept rows or None for all, features as a DataFrame or None, refusals)."""
     if schema is None:
-        return None, batch.select(list(spec.features)).to_pandas(), []
+        return None, _frame(batch.select(list(spec.features))), []
     validation = schema.validate(batch)
     if not validation.rejects:
-        return None, validation.valid.to_pandas(), []
+        return None, _frame(validation.valid), []
     keep = np.ones(batch.num_rows, dtype=bool)
     keep[[index for index, _ in validation.rejects]] = False
     refusals = _refusals(batch, spec.key, validation.rejects)
     if not keep.any():
         return keep, None, refusals
-    return pa.array(keep), validation.valid.to_pandas(), refusals
+    return pa.array(keep), _frame(validation.valid), refusals
+
+
+def _frame(batch: pa.RecordBatch) -> Any:
+    """The batch as the DataFrame ``to_pandas`` gives, laid out row by row when it is all float64.
+
+    ``to_pandas`` stores the columns one after the other, so the estimator reads each row's
+    features far apart: tree ensembles, which walk row by row, score such a frame 10-20% slower
+    than a C-ordered array. A frame over a C-ordered matrix holds the same values, dtypes, names
+    and index.
+    """
+    floats = all(kind == pa.float64() for kind in batch.schema.types)
+    if not floats or batch.num_columns == 0 or batch.schema.metadata:  # pandas metadata: its way
+        return batch.to_pandas()
+    import pandas as pd
+
+    matrix = np.empty((batch.num_rows, batch.num_columns), dtype=np.float64)
+    for index, column in enumerate(batch.columns):
+        matrix[:, index] = column.to_numpy(zero_copy_only=False)  # a null reads as NaN
+    return pd.DataFrame(matrix, columns=batch.schema.names, copy=False)
 
 
 def _refusals(
@@ -284,39 +314,47 @@ def _utcnow() -> datetime:
 _DONE = object()
 
 
-def _prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
-    """Read the next batches in a thread while the current one is scored (Arrow releases the GIL)."""
-    pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+class _Prefetch:
+    """Reads batches in a thread, ``depth`` ahead of the loop that iterates over it (Arrow
+    releases the GIL); reading starts on entering the ``with`` block and stops on leaving it."""
 
-    def read() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        pending.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            pending.put(_DONE)
-        except BaseException as exc:
-            pending.put(exc)
+    def __init__(self, batches: Iterator[pa.RecordBatch], depth: int = 2) -> None:
+        self._batches = batches
+        self._pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="paraguas-read", daemon=True)
 
-    reader = threading.Thread(target=read, name="paraguas-read", daemon=True)
-    reader.start()
-    try:
+    def __enter__(self) -> _Prefetch:
+        self._thread.start()
+        return self
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
         while True:
-            item = pending.get()
+            item = self._pending.get()
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:
-        stop.set()
-        reader.join(timeout=5)
+
+    def _read(self) -> None:
+        try:
+            for batch in self._batches:
+                while not self._stop.is_set():
+                    try:
+                        self._pending.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if self._stop.is_set():
+                    return
+            self._pending.put(_DONE)
+        except BaseException as exc:
+            self._pending.put(exc)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 class _Background:

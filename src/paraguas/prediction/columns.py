@@ -60,15 +60,51 @@ def new_ids(count: int) -> list[str]:
 
     Like UUIDv7 they sort by creation time; within one process they strictly increase.
     """
+    return [value for chunk in _id_chunks(count) for value in chunk.to_pylist()]
+
+
+def new_id_array(count: int) -> pa.Array:
+    """The ids of :func:`new_ids` as an Arrow string array, built without a Python string each.
+
+    >>> ids = new_id_array(3).to_pylist()
+    >>> ids == sorted(ids) and len(set(ids)) == 3 and {len(i) for i in ids} == {32}
+    True
+    """
+    chunks = _id_chunks(count)
+    return chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+
+
+def _id_chunks(count: int) -> list[pa.Array]:
+    """Reserve ``count`` consecutive ids, then write them as hex text in chunks that fit int32
+    offsets (32 bytes an id)."""
     global _last_id
     with _ids_lock:
         first = max(_last_id + 1, (clock.time_ns() // 1_000_000) << 80 | secrets.randbits(64))
         _last_id = first + count - 1
-    return [f"{first + offset:032x}" for offset in range(count)]
+    chunks = [
+        _hex_ids(first + start, min(_ID_CHUNK, count - start))
+        for start in range(0, count, _ID_CHUNK)
+    ]
+    return chunks or [pa.array([], type=pa.string())]
+
+
+def _hex_ids(first: int, count: int) -> pa.Array:
+    """``first``, ``first + 1``, … as 32 lower-case hex digits each, vectorised with NumPy."""
+    high, low = np.uint64(first >> 64), np.uint64(first & _LOW_BITS)
+    lows = low + np.arange(count, dtype=np.uint64)  # wraps around 2**64 ...
+    highs = high + (lows < low).astype(np.uint64)  # ... and carries into the high half
+    words = np.column_stack([highs, lows]).astype(">u8")  # big-endian: most significant first
+    digits = _HEX_PAIRS[words.view(np.uint8)]  # each octet to its two hex digits at once
+    offsets = np.arange(0, 32 * (count + 1), 32, dtype=np.int32)
+    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(digits))
 
 
 _ids_lock = threading.Lock()
 _last_id = 0
+_LOW_BITS = (1 << 64) - 1
+# The two hex digits of each octet 0-255, as the 2 bytes of a little-endian uint16.
+_HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % octet for octet in range(256)), dtype="<u2")
+_ID_CHUNK = 1 << 24  # 16 Mi ids, 512 MiB of text: under the 2 GiB of a string array's offsets
 
 
 def to_strings(values: Any, *, column: str = "values") -> pa.Array:
@@ -161,7 +197,7 @@ def prediction_batch(
 
     require_aware(scored_at, "scored_at")
     arrays = [
-        pa.array(new_ids(rows), type=pa.string()),
+        new_id_array(rows),
         key_array,
         to_utc_timestamps(times, column="time"),
         each(model, pa.string()),
