@@ -212,6 +212,7 @@ def time_in_process(folder: Path, inputs: Path, args: argparse.Namespace) -> dic
     for call in calls.values():
         call()
     times: dict[str, list[dict[str, float]]] = {name: [] for name in calls}
+    machine_before, own_before, started = busy_seconds(), own_seconds(), time.perf_counter()
     for round_ in range(args.repeats):
         order = list(calls)[round_ % len(calls) :] + list(calls)[: round_ % len(calls)]
         for name in order:
@@ -220,9 +221,30 @@ def time_in_process(folder: Path, inputs: Path, args: argparse.Namespace) -> dic
             f"round {round_ + 1}/{args.repeats}: "
             + ", ".join(f"{name} {times[name][-1]['wall']:.2f} s" for name in calls)
         )
+    others = (busy_seconds() - machine_before) - (own_seconds() - own_before)
+    available = (time.perf_counter() - started) * (os.cpu_count() or 1)
     same = same_scores(project, model, array)
     project.close()
-    return {"times": times, "same_scores": same, "batch_size": batch_size(args)}
+    return {
+        "times": times,
+        "same_scores": same,
+        "batch_size": batch_size(args),
+        "others_cpu": max(others, 0.0),
+        "available_cpu": available,
+    }
+
+
+def busy_seconds() -> float:
+    """CPU seconds every process of the machine has used since boot (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text(encoding="utf-8").splitlines()[0].split()[1:]
+    ticks = [int(value) for value in fields]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measured(call: Callable[[], object]) -> dict[str, float]:
@@ -451,6 +473,10 @@ def render(summary: dict[str, Any], args: argparse.Namespace) -> str:
             f"| {statistics.median(wall) / floor:.2f}x |"
         )
     lines += [
+        "",
+        f"Other processes used {timing['others_cpu']:.1f} CPU s of the "
+        f"{timing['available_cpu']:.0f} the machine had during these rounds "
+        f"({timing['others_cpu'] / timing['available_cpu']:.1%}; from `/proc/stat`).",
         "",
         "The log holds exactly the raw call's probabilities, row for row: "
         + ("yes." if timing["same_scores"] else "**no**."),
