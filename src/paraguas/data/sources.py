@@ -127,23 +127,40 @@ class _Files(Source):
             window = day_window(time, kind, start, end)
         scan = with_time(wanted, time)
         try:
-            scanner = dataset.scanner(
-                columns=scan, filter=window, batch_size=batch_size, batch_readahead=READAHEAD
-            )
+            # Fail here, at the call, on a bad filter or column rather than at the first batch.
+            dataset.scanner(columns=scan, filter=window, batch_size=batch_size)
         except (pa.ArrowException, OSError) as exc:
             raise self._unreadable(exc) from exc
-        return self._stream(scanner, wanted, time)
+        return self._stream(dataset, scan, window, batch_size, wanted, time)
 
     def _stream(
-        self, scanner: ds.Scanner, wanted: list[str], time: str | None
+        self,
+        dataset: ds.FileSystemDataset,
+        scan: list[str],
+        window: ds.Expression | None,
+        batch_size: int,
+        wanted: list[str],
+        time: str | None,
     ) -> Iterator[pa.RecordBatch]:
         try:
-            for batch in scanner.to_batches():
+            for batch in self._scan(dataset, scan, window, batch_size):
                 if batch.num_rows == 0:
                     continue
                 yield finish_batch(batch, wanted, time, self.path)
         except (pa.ArrowException, OSError) as exc:
             raise self._unreadable(exc) from exc
+
+    def _scan(
+        self,
+        dataset: ds.FileSystemDataset,
+        columns: list[str],
+        window: ds.Expression | None,
+        batch_size: int,
+    ) -> Iterator[pa.RecordBatch]:
+        scanner = dataset.scanner(
+            columns=columns, filter=window, batch_size=batch_size, batch_readahead=READAHEAD
+        )
+        yield from scanner.to_batches()
 
     def _empty(self, columns: list[str]) -> pa.Table:
         schema = self._dataset().schema
@@ -227,6 +244,27 @@ class Parquet(_Files):
         # Pre-buffering reads ahead whole files: memory would grow with the file, not the batch.
         scan = ds.ParquetFragmentScanOptions(pre_buffer=False)
         return ds.ParquetFileFormat(default_fragment_scan_options=scan)
+
+    def _scan(
+        self,
+        dataset: ds.FileSystemDataset,
+        columns: list[str],
+        window: ds.Expression | None,
+        batch_size: int,
+    ) -> Iterator[pa.RecordBatch]:
+        # One row group at a time: a dataset scanner reads several files' and row groups' worth
+        # ahead, so its peak memory grows with the row groups' size; this way it stays at one
+        # row group plus a few batches. Row groups whose statistics exclude the window are
+        # skipped unread, as before.
+        for fragment in dataset.get_fragments(filter=window):
+            for piece in fragment.split_by_row_group(window, schema=dataset.schema):
+                yield from piece.to_batches(
+                    schema=dataset.schema,
+                    columns=columns,
+                    filter=window,
+                    batch_size=batch_size,
+                    batch_readahead=READAHEAD,
+                )
 
 
 @dataclass(frozen=True, init=False)
