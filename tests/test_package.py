@@ -13,6 +13,7 @@ def test_exported_members() -> None:
         "CSV",
         "SQL",
         "ModelSpec",
+        "Monitoring",
         "ParaguasError",
         "Parquet",
         "Split",

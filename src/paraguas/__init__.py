@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from paraguas.errors import ParaguasError
-from paraguas.spec import ModelSpec, Split
+from paraguas.spec import ModelSpec, Monitoring, Split
 
 __version__ = "0.1.0"
 
@@ -17,6 +17,7 @@ __all__ = [
     "CSV",
     "SQL",
     "ModelSpec",
+    "Monitoring",
     "ParaguasError",
     "Parquet",
     "Split",

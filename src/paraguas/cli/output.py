@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -54,3 +54,20 @@ def human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def days_from(first: date, last: date, *, every: int = 1) -> list[date]:
+    """The days from ``first`` to ``last`` (both included), ``every`` days apart."""
+    from datetime import timedelta
+
+    return [first + timedelta(days=i) for i in range(0, (last - first).days + 1, every)]
+
+
+def tracked(days: Sequence[date], description: str) -> Iterator[date]:
+    """``days``, with a progress bar on stderr when there are several."""
+    if len(days) == 1:
+        yield from days
+        return
+    from rich.progress import track
+
+    yield from track(days, description=description, console=error_console(), transient=True)

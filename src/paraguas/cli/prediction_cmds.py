@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from paraguas.cli.app import state
-from paraguas.cli.output import console, print_json
+from paraguas.cli.output import console, days_from, print_json, tracked
+
+if TYPE_CHECKING:
+    from paraguas.prediction.batch import PredictionRun
 
 DAY_FORMATS = ["%Y-%m-%d"]
 MOMENT_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
@@ -29,6 +33,13 @@ def predict(
     day: datetime = typer.Option(
         ..., "--date", "-d", formats=DAY_FORMATS, help="The day whose rows are scored (YYYY-MM-DD)."
     ),
+    until: datetime | None = typer.Option(
+        None,
+        "--until",
+        formats=DAY_FORMATS,
+        help="Also score every day after --date up to this one (one partition per day).",
+        show_default=False,
+    ),
     input_path: Path | None = typer.Option(
         None,
         "--input",
@@ -45,13 +56,24 @@ def predict(
     """
     from paraguas.prediction.batch import predict_day, source_for
 
+    first, last = day.date(), (until or day).date()
+    if last < first:
+        raise typer.BadParameter(f"{last} is before --date {first}", param_hint="--until")
     project = state(ctx).project()
     spec = project.spec(name)
     source = source_for(input_path) if input_path is not None else None
-    result = predict_day(spec, project.registry, project.predictions, day=day.date(), source=source)
+    results = [
+        predict_day(spec, project.registry, project.predictions, day=each, source=source)
+        for each in tracked(days_from(first, last), f"scoring {name}")
+    ]
     if as_json:
-        print_json(result)
+        print_json(results if until else results[0])
         return
+    for result in results:
+        _show_run(name, result)
+
+
+def _show_run(name: str, result: PredictionRun) -> None:
     shadow = f", challenger v{result.challenger} in shadow" if result.challenger else ""
     out = console()
     out.print(

@@ -34,6 +34,10 @@ CHALLENGER = "challenger"
 # Attachments the training flow stores with each version, read by prediction and monitoring.
 INPUT_SCHEMA = "input_schema"
 REFERENCE_PROFILE = "reference_profile"
+REFERENCE_SAMPLE = "reference_sample"  # Parquet: a seeded sample of the training rows
+REFERENCE_SCORES = "reference_scores"  # Parquet: the model's scores on the holdout
+FEATURE_IMPORTANCE = "feature_importance"  # JSON: permutation importance on the holdout
+CALIBRATION = "calibration"  # JSON: score calibration for label-free estimates (binary)
 # Lineage key: the skops types trusted when this version was registered.
 TRUSTED_TYPES = "trusted_types"
 

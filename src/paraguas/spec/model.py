@@ -66,6 +66,61 @@ class Split:
             raise SpecError(f"split.holdout {self.holdout!r}: expected a fraction or a duration.")
 
 
+MONITORING_MODES = ("paraguas", "evidently")
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """How the monitoring flow watches a model.
+
+    ``window``: the days each run looks at, ending on its date (``"7d"``). ``mode``: the drift
+    method, ``"paraguas"`` (effect sizes, false-discovery control, importance-weighted verdict)
+    or ``"evidently"`` (Evidently 0.7's automatic choice, reproduced exactly).
+    ``label_delay``: how long after a prediction its actual is complete (``"0d"``, ``"30d"``);
+    younger predictions are left out of measured performance and estimated instead.
+    ``segments``: columns whose values get their own performance figures; ``sensitive``:
+    columns whose groups are compared for fairness gaps. ``drift_share``: the (importance
+    weighted) share of drifted features at which the dataset has drifted.
+    """
+
+    window: str = "7d"
+    mode: str = "paraguas"
+    label_delay: str = "0d"
+    segments: Sequence[str] = ()
+    sensitive: Sequence[str] = ()
+    drift_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        parse_days(self.window, "monitoring.window")
+        if self.label_delay.strip().lower() not in ("0d", "0w"):
+            parse_days(self.label_delay, "monitoring.label_delay")
+        if self.mode not in MONITORING_MODES:
+            raise SpecError(
+                f"monitoring.mode {self.mode!r} is not known; expected one of "
+                f"{', '.join(MONITORING_MODES)}." + did_you_mean(self.mode, MONITORING_MODES)
+            )
+        for what in ("segments", "sensitive"):
+            columns = getattr(self, what)
+            if isinstance(columns, str) or not all(isinstance(c, str) and c for c in columns):
+                raise SpecError(
+                    f"monitoring.{what} {columns!r} must be a list of column names, e.g. ['region']."
+                )
+            object.__setattr__(self, what, tuple(columns))
+        if isinstance(self.drift_share, bool) or not 0 < float(self.drift_share) <= 1:
+            raise SpecError(
+                f"monitoring.drift_share {self.drift_share!r} must be a share in (0, 1], e.g. 0.5."
+            )
+
+    @property
+    def window_days(self) -> int:
+        return parse_days(self.window, "monitoring.window")
+
+    @property
+    def label_delay_days(self) -> int:
+        text = self.label_delay.strip().lower()
+        return 0 if text in ("0d", "0w") else parse_days(text, "monitoring.label_delay")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A model declared once; paraguas trains, serves, monitors and retrains it from this."""
@@ -82,6 +137,7 @@ class ModelSpec:
     split: Split = field(default_factory=Split)
     seed: int = 0
     description: str = ""
+    monitoring: Monitoring = field(default_factory=Monitoring)
 
     def __post_init__(self) -> None:
         validate_model_name(self.name)
@@ -157,7 +213,11 @@ class ModelSpec:
         return estimator
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-able description of the whole declaration (what :attr:`spec_hash` covers)."""
+        """A JSON-able description of what makes the model (what :attr:`spec_hash` covers).
+
+        How the model is monitored (``monitoring``) is left out: changing a window or a label
+        delay does not change what a version is.
+        """
         return {
             "name": self.name,
             "task": self.task,

@@ -10,6 +10,7 @@ from paraguas.store.records import (
     AuditRecord,
     ModelRecord,
     ModelVersion,
+    MonitoringResult,
 )
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "MetadataStore",
     "ModelRecord",
     "ModelVersion",
+    "MonitoringResult",
     "Transaction",
 ]

@@ -19,6 +19,7 @@ from paraguas.errors import StoreError, StoreUnavailableError
 from paraguas.store.audit_records import AuditRecords
 from paraguas.store.database import SQLITE_BEGIN, create_store_engine, redact
 from paraguas.store.migrate import upgrade
+from paraguas.store.monitoring_records import MonitoringRecords
 from paraguas.store.registry_records import RegistryRecords
 
 
@@ -28,6 +29,7 @@ class Transaction:
 
     registry: RegistryRecords
     audit: AuditRecords
+    monitoring: MonitoringRecords
 
 
 class MetadataStore:
@@ -75,7 +77,11 @@ class MetadataStore:
             engine = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         try:
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                yield Transaction(registry=RegistryRecords(session), audit=AuditRecords(session))
+                yield Transaction(
+                    registry=RegistryRecords(session),
+                    audit=AuditRecords(session),
+                    monitoring=MonitoringRecords(session),
+                )
         except DBAPIError as exc:
             raise StoreError(
                 f"The metadata store at {redact(self.url)} failed: {_first_line(exc)}."

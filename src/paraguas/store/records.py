@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -72,3 +72,24 @@ class AuditRecord:
     payload: str
     prev_hash: str
     hash: str
+
+
+@dataclass(frozen=True)
+class MonitoringResult:
+    """One stored monitoring statistic: which model, version and role, which day and window,
+    what was measured, its value, threshold and status (ok / warn / alert / error)."""
+
+    model: str
+    day: date
+    window_days: int
+    kind: str
+    subject: str
+    method: str
+    version: int
+    role: str
+    value: float | None
+    threshold: float | None
+    status: str
+    detail: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    computed_at: datetime | None = None

@@ -18,8 +18,17 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError, SpecError
-from paraguas.registry import CHAMPION, INPUT_SCHEMA, REFERENCE_PROFILE, Registry
+from paraguas.registry import (
+    CHAMPION,
+    FEATURE_IMPORTANCE,
+    INPUT_SCHEMA,
+    REFERENCE_PROFILE,
+    REFERENCE_SAMPLE,
+    REFERENCE_SCORES,
+    Registry,
+)
 from paraguas.spec import ModelSpec, describe_estimator
+from paraguas.training import reference
 from paraguas.training.split import time_split
 
 if TYPE_CHECKING:
@@ -64,6 +73,7 @@ def train(
     holdout; later versions are registered and left to the lifecycle to challenge the champion.
     """
     from paraguas.data import InputSchema, fingerprint
+    from paraguas.data.blobs import to_parquet_bytes
 
     timings: dict[str, float] = {}
 
@@ -93,6 +103,14 @@ def train(
         evaluation = _evaluate(spec, estimator, holdout_table, target_train)
     with step("profile"):
         profile = _reference_profile(spec, schema, train_table, evaluation.scores)
+        sample = reference.sample_rows(train_table.select(_sampled(spec)), spec.seed)
+        importance = reference.feature_importance(
+            estimator,
+            _features(holdout_table, spec),
+            _target(holdout_table, spec),
+            task=spec.task,
+            seed=spec.seed,
+        )
     with step("register"):
         version = registry.register(
             spec.name,
@@ -114,6 +132,9 @@ def train(
             attachments={
                 INPUT_SCHEMA: _json_bytes(schema.as_dict()),
                 REFERENCE_PROFILE: profile.to_json(),
+                REFERENCE_SAMPLE: to_parquet_bytes(sample),
+                REFERENCE_SCORES: to_parquet_bytes(reference.scores_table(evaluation.scores)),
+                FEATURE_IMPORTANCE: _json_bytes(importance),
             },
             reason=reason,
             actor=actor,
@@ -176,6 +197,11 @@ def _days(table: pa.Table, time: str | None) -> npt.NDArray[np.datetime64] | Non
 def _features(table: pa.Table, spec: ModelSpec) -> Any:
     """The feature columns as the pandas DataFrame scikit-learn pipelines expect (by name)."""
     return table.select(list(spec.features)).to_pandas()
+
+
+def _sampled(spec: ModelSpec) -> list[str]:
+    """The columns a reference sample keeps: features and target, and the time for context."""
+    return list(dict.fromkeys([*spec.features, spec.target, *([spec.time] if spec.time else [])]))
 
 
 def _target(table: pa.Table, spec: ModelSpec) -> npt.NDArray[Any]:
