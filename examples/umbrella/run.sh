@@ -33,19 +33,28 @@ week.to_csv("data/actuals-week1.csv", index=False)
 PY
 paraguas actuals rain_tomorrow data/actuals-week1.csv --arrived-at 2015-01-08
 
-step "Forecasts against reality (the monitoring flow will do this for every model, every day)"
-python - <<'PY'
-import pyarrow.compute as pc
-import pyarrow.dataset as ds
+step "The rest of 2015: a forecast every evening"
+paraguas predict rain_tomorrow --date 2015-01-08 --until 2015-12-30 --json > /dev/null
+paraguas predictions rain_tomorrow --date 2015-12-30 --limit 1
 
-predictions = ds.dataset(".paraguas/data/predictions", partitioning="hive").to_table(
-    columns=["key", "label"]
-)
-actuals = ds.dataset(".paraguas/data/actuals", partitioning="hive").to_table()
-joined = predictions.join(actuals.select(["key", "label"]).rename_columns(["key", "actual"]), "key")
-right = pc.sum(pc.equal(joined["label"], joined["actual"])).as_py()
-print(f"{right} of {joined.num_rows} forecasts of the first week of 2015 were right.")
+step "Each month's actuals arrive on the first day of the next month"
+python - <<'PY'
+import pandas as pd
+
+actuals = pd.read_csv("data/actuals.csv")
+for month in range(1, 13):
+    rows = actuals[actuals["date"].str.startswith(f"2015-{month:02d}") & (actuals["date"] > "2015-01-07")]
+    rows.to_csv(f"data/actuals-2015-{month:02d}.csv", index=False)
 PY
+for month in 01 02 03 04 05 06 07 08 09 10 11; do
+  next=$(printf '%02d' $((10#$month + 1)))
+  paraguas actuals rain_tomorrow "data/actuals-2015-$month.csv" --arrived-at "2015-$next-01" --json > /dev/null
+done
+paraguas actuals rain_tomorrow data/actuals-2015-12.csv --arrived-at 2015-12-31
+
+step "Monitoring, every week of 2015: drift, data quality, forecasts against reality"
+paraguas monitor rain_tomorrow --date 2015-02-01 --until 2015-12-27 --every 7 --html report.html
+echo "Open examples/umbrella/report.html in a browser for the charts."
 
 step "The registry and the audit trail"
 paraguas versions rain_tomorrow

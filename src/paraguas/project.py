@@ -17,6 +17,7 @@ from paraguas.spec import ModelSpec, did_you_mean
 from paraguas.store import ArtifactStore, MetadataStore
 
 if TYPE_CHECKING:
+    from paraguas.monitoring.flow import Monitor
     from paraguas.prediction import ActualsLog, PredictionLog
 
 
@@ -47,6 +48,13 @@ class Project:
         from paraguas.prediction import ActualsLog
 
         return ActualsLog(self.settings.data_dir / "actuals")
+
+    @property
+    def monitor(self) -> Monitor:
+        """What the monitoring flow reads and writes: the stores and logs of this project."""
+        from paraguas.monitoring.flow import Monitor
+
+        return Monitor(self.registry, self.metadata, self.audit, self.predictions, self.actuals)
 
     def specs(self) -> dict[str, ModelSpec]:
         """The project's model specs (``models/`` and ``paraguas.yaml``), loaded once."""

@@ -29,4 +29,6 @@ spec = pg.ModelSpec(
     estimator=lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05),
     metric="f1",
     split=pg.Split(holdout="180d"),
+    # Watch the last 30 days; tomorrow's rain is known a day later; compare wet and dry days.
+    monitoring=pg.Monitoring(window="30d", label_delay="1d", segments=["rain_today"]),
 )

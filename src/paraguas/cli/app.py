@@ -82,11 +82,18 @@ def state(ctx: typer.Context) -> State:
 
 
 def _register_commands() -> None:
-    from paraguas.cli import audit_cmds, prediction_cmds, registry_cmds, training_cmds
+    from paraguas.cli import (
+        audit_cmds,
+        monitoring_cmds,
+        prediction_cmds,
+        registry_cmds,
+        training_cmds,
+    )
 
     registry_cmds.register(app)
     training_cmds.register(app)
     prediction_cmds.register(app)
+    monitoring_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
 
 

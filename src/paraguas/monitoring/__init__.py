@@ -11,6 +11,21 @@ from paraguas.monitoring.categorical import (
     z_test_counts,
     z_test_proportions,
 )
+from paraguas.monitoring.estimation import (
+    ESTIMATED_METRICS,
+    Calibration,
+    Estimate,
+    estimate_binary,
+    expected_calibration_error,
+    fit_calibration,
+)
+from paraguas.monitoring.fairness import (
+    FairnessGap,
+    GroupRate,
+    demographic_parity_difference,
+    equal_opportunity_difference,
+    segment_metrics,
+)
 from paraguas.monitoring.performance import (
     HIGHER_IS_BETTER,
     LOWER_IS_BETTER,
@@ -36,6 +51,13 @@ from paraguas.monitoring.profile import (
     profile_columns,
     profile_values,
 )
+from paraguas.monitoring.quality import (
+    ColumnQuality,
+    VolumeCheck,
+    column_quality,
+    volume_anomaly,
+)
+from paraguas.monitoring.results import Check, Histogram, Report, Status
 from paraguas.monitoring.statistics import (
     PSI_EPSILON,
     TestResult,
@@ -52,19 +74,30 @@ from paraguas.monitoring.statistics import (
 )
 
 __all__ = [
+    "ESTIMATED_METRICS",
     "HIGHER_IS_BETTER",
     "KINDS",
     "LOWER_IS_BETTER",
     "PSI_EPSILON",
     "QUANTILE_LEVELS",
     "TOP_CATEGORIES",
+    "Calibration",
     "CategoryCounts",
+    "Check",
     "ColumnProfile",
+    "ColumnQuality",
+    "Estimate",
+    "FairnessGap",
+    "GroupRate",
+    "Histogram",
     "Kind",
     "MetricValue",
     "Metrics",
     "Profile",
+    "Report",
+    "Status",
     "TestResult",
+    "VolumeCheck",
     "aligned_counts",
     "average_precision",
     "baseline_metrics",
@@ -74,8 +107,14 @@ __all__ = [
     "category_counts",
     "category_counts_against_profile",
     "chi_square",
+    "column_quality",
     "count_in_bins",
     "count_in_categories",
+    "demographic_parity_difference",
+    "equal_opportunity_difference",
+    "estimate_binary",
+    "expected_calibration_error",
+    "fit_calibration",
     "is_better",
     "jensen_shannon",
     "jensen_shannon_from_values",
@@ -89,6 +128,8 @@ __all__ = [
     "quantile_bin_edges",
     "regression_metrics",
     "roc_auc",
+    "segment_metrics",
+    "volume_anomaly",
     "wasserstein_normed",
     "z_test_counts",
     "z_test_proportions",

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from paraguas.errors import DataError, SpecError
 from paraguas.registry import (
+    CALIBRATION,
     CHAMPION,
     FEATURE_IMPORTANCE,
     INPUT_SCHEMA,
@@ -135,6 +136,7 @@ def train(
                 REFERENCE_SAMPLE: to_parquet_bytes(sample),
                 REFERENCE_SCORES: to_parquet_bytes(reference.scores_table(evaluation.scores)),
                 FEATURE_IMPORTANCE: _json_bytes(importance),
+                **_calibration(spec, evaluation),
             },
             reason=reason,
             actor=actor,
@@ -199,6 +201,17 @@ def _features(table: pa.Table, spec: ModelSpec) -> Any:
     return table.select(list(spec.features)).to_pandas()
 
 
+def _calibration(spec: ModelSpec, evaluation: _Evaluation) -> dict[str, bytes]:
+    """For a binary classifier, the calibration of its holdout scores that label-free
+    performance estimates rely on (none when the holdout has a single class)."""
+    if spec.task != "binary" or len(np.unique(evaluation.truth)) < 2:
+        return {}
+    from paraguas.monitoring.estimation import fit_calibration
+
+    calibration = fit_calibration(evaluation.scores, evaluation.truth)
+    return {CALIBRATION: _json_bytes(calibration.to_dict())}
+
+
 def _sampled(spec: ModelSpec) -> list[str]:
     """The columns a reference sample keeps: features and target, and the time for context."""
     return list(dict.fromkeys([*spec.features, spec.target, *([spec.time] if spec.time else [])]))
@@ -218,6 +231,7 @@ class _Evaluation:
     baseline: dict[str, Any]
     beats_baseline: bool
     scores: npt.NDArray[np.float64]
+    truth: npt.NDArray[Any]  # the holdout's class codes (classifiers) or values (regression)
 
 
 def _evaluate(
@@ -255,6 +269,7 @@ def _evaluated(
             "regression", target_train.astype(np.float64), truth.astype(np.float64)
         )
         scores = predicted
+        codes: npt.NDArray[Any] = truth.astype(np.float64)
     else:
         classes = np.asarray(estimator.classes_)
         proba = np.asarray(estimator.predict_proba(features), dtype=np.float64)
@@ -275,7 +290,7 @@ def _evaluated(
         baseline = baseline_metrics(spec.task, codes_train, codes)
     metric = spec.primary_metric
     beats = is_better(metric, metrics.get(metric), baseline.get(metric))
-    return _Evaluation(dict(metrics), dict(baseline), beats, scores)
+    return _Evaluation(dict(metrics), dict(baseline), beats, scores, codes)
 
 
 def _codes(

@@ -1,0 +1,203 @@
+"""The monitoring flow end to end: train, score days, record actuals, monitor, read it back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from sklearn import metrics as skm
+
+import paraguas as pg
+from paraguas.errors import AliasError
+from paraguas.monitoring.flow import Monitor, monitor_day
+from paraguas.monitoring.results import Check, Report
+from paraguas.prediction import ActualsLog, PredictionLog
+from paraguas.prediction.batch import predict_day
+from paraguas.registry import Registry
+from paraguas.store import MetadataStore
+from paraguas.training import train
+from tests.conftest import START, weather_table
+
+TRAINED = START + timedelta(days=299)  # the model knows days 0-299
+DAY = START + timedelta(days=329)  # the run's day: a 7-day window of days 323-329
+NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+ARRIVED = datetime(DAY.year, DAY.month, DAY.day, 6, tzinfo=timezone.utc)  # the run day's morning
+
+
+def shifted(path: Path, column: str, by: float) -> Path:
+    """The weather data with ``column`` moved by ``by`` after the training period."""
+    table = weather_table()
+    after = pc.greater(table["date"], pa.scalar(TRAINED, pa.date32()))
+    moved = pc.if_else(after, pc.add(table[column], by), table[column])
+    out = path / f"weather-{column}-{by}.parquet"
+    pq.write_table(table.set_column(table.column_names.index(column), column, moved), out)
+    return out
+
+
+@pytest.fixture
+def where(registry: Registry, metadata: MetadataStore, tmp_path: Path) -> Monitor:
+    return Monitor(
+        registry,
+        metadata,
+        registry.audit,
+        PredictionLog(tmp_path / "predictions"),
+        ActualsLog(tmp_path / "actuals"),
+    )
+
+
+def scored(
+    spec: pg.ModelSpec, where: Monitor, *, first: int = 300, last: int = 329, arrived=ARRIVED
+) -> None:
+    """Train as of day 299, score days ``first``..``last``, record their actuals."""
+    train(spec, where.registry, as_of=TRAINED)
+    for offset in range(first, last + 1):
+        predict_day(spec, where.registry, where.predictions, day=START + timedelta(days=offset))
+    truth = weather_table().select(["date", "rain_tomorrow"])
+    where.actuals.record(
+        spec.name, truth, key="date", time="date", target="rain_tomorrow", arrived_at=arrived
+    )
+
+
+def by_subject(report: Report, kind: str) -> dict[str, Check]:
+    return {c.subject: c for c in report.checks if c.kind == kind}
+
+
+def test_a_quiet_window_is_stored_judged_and_audited(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    spec = pg.ModelSpec(**spec_fields)
+    scored(spec, where)
+    report = monitor_day(spec, where, day=DAY, now=NOW)
+    assert (report.day, report.window_days, report.mode, report.champion) == (DAY, 7, "paraguas", 1)
+    assert report.rows == 7
+    drift = by_subject(report, "drift")
+    assert set(drift) == {"humidity", "pressure", "wind"}
+    assert all(c.status != "error" and c.value is not None for c in drift.values())
+    assert by_subject(report, "dataset_drift")["dataset"].status == "ok"
+    assert {c.subject for c in report.checks if c.kind == "quality"} >= {"humidity", "wind"}
+    assert by_subject(report, "volume")  # a row a day, as before
+    assert by_subject(report, "prediction_drift")
+    assert report.histograms and {h.column for h in report.histograms} == set(spec.features)
+
+    # stored: the same checks read back; running the day again replaces, never duplicates
+    with where.metadata.transaction(write=False) as tx:
+        stored = tx.monitoring.results(spec.name, window_days=7)
+    assert len(stored) == len(report.checks)
+    assert {(r.kind, r.subject) for r in stored} == {(c.kind, c.subject) for c in report.checks}
+    monitor_day(spec, where, day=DAY, now=NOW)
+    with where.metadata.transaction(write=False) as tx:
+        assert len(tx.monitoring.results(spec.name, window_days=7)) == len(report.checks)
+    events = [
+        e for e in where.audit.events(subject="model:rain_tomorrow") if e.action == "monitored"
+    ]
+    assert len(events) == 2 and events[-1].payload["replaced"] == len(report.checks)
+
+
+def test_performance_is_scikit_learns_on_mature_labelled_predictions(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    spec = pg.ModelSpec(**spec_fields, monitoring=pg.Monitoring(label_delay="3d"))
+    scored(spec, where)
+    report = monitor_day(spec, where, day=DAY, now=NOW)
+    performance = {c.subject: c for c in report.checks if c.kind == "performance"}
+    # mature: predictions of days 320-326 (the window moved back by the 3-day label delay)
+    assert performance["label_coverage"].value == 1.0
+    assert performance["label_coverage"].extra["mature"] == 7
+    predictions = where.predictions.read(
+        spec.name, start=DAY - timedelta(days=9), end=DAY - timedelta(days=3)
+    )
+    truth = weather_table().to_pandas().set_index("date")["rain_tomorrow"]
+    days = [date.fromisoformat(k) for k in predictions["key"].to_pylist()]
+    labels = truth.loc[days].to_numpy()
+    rain = np.array([s[1] for s in predictions["scores"].to_pylist()])
+    assert performance["accuracy"].value == pytest.approx(skm.accuracy_score(labels, rain >= 0.5))
+    assert performance["f1"].extra["holdout"] == pytest.approx(
+        where.registry.version(spec.name, 1).metrics["f1"]
+    )
+    # label-free estimates ride along for the binary classifier (calibrated at training)
+    estimates = {c.subject for c in report.checks if c.kind == "estimate"}
+    assert {"accuracy", "roc_auc"} <= estimates
+
+
+def test_actuals_that_arrived_after_the_day_are_not_known_to_its_run(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    spec = pg.ModelSpec(**spec_fields)
+    scored(spec, where, arrived=ARRIVED + timedelta(days=1))
+    before = by_subject(monitor_day(spec, where, day=DAY, now=NOW), "performance")
+    assert before["label_coverage"].value == 0.0 and "f1" not in before
+    after = by_subject(
+        monitor_day(spec, where, day=DAY + timedelta(days=1), now=NOW), "performance"
+    )
+    coverage = after["label_coverage"]
+    assert coverage.value == 1.0 and coverage.extra["mature"] == 6  # day 330 was never scored
+
+
+def test_drift_in_an_important_feature_drifts_the_dataset(
+    spec_fields: dict[str, Any], where: Monitor, tmp_path: Path
+) -> None:
+    spec = pg.ModelSpec(**{**spec_fields, "data": pg.Parquet(shifted(tmp_path, "humidity", 40.0))})
+    scored(spec, where)
+    report = monitor_day(spec, where, day=DAY, window_days=30, now=NOW)
+    drift = by_subject(report, "drift")
+    assert drift["humidity"].status == "alert"
+    assert drift["wind"].status != "alert"
+    assert by_subject(report, "dataset_drift")["dataset"].status == "alert"
+    assert report.importance["humidity"] > report.importance["wind"]
+
+
+def test_drift_in_a_feature_the_model_ignores_does_not_drift_the_dataset(
+    spec_fields: dict[str, Any], where: Monitor, tmp_path: Path
+) -> None:
+    spec = pg.ModelSpec(**{**spec_fields, "data": pg.Parquet(shifted(tmp_path, "wind", 25.0))})
+    scored(spec, where)
+    report = monitor_day(spec, where, day=DAY, window_days=30, now=NOW)
+    assert by_subject(report, "drift")["wind"].status == "alert"
+    dataset = by_subject(report, "dataset_drift")["dataset"]
+    assert dataset.status != "alert" and dataset.value is not None and dataset.value < 0.5
+    evidently = monitor_day(spec, where, day=DAY, window_days=30, mode="evidently", now=NOW)
+    assert by_subject(evidently, "drift")["wind"].status == "alert"
+
+
+def test_a_column_missing_from_the_inputs_is_an_error_of_its_own(
+    spec_fields: dict[str, Any], where: Monitor, tmp_path: Path
+) -> None:
+    spec = pg.ModelSpec(**spec_fields)
+    scored(spec, where)
+    without = tmp_path / "no-wind.parquet"
+    pq.write_table(weather_table().drop_columns(["wind"]), without)
+    report = monitor_day(spec, where, day=DAY, source=pg.Parquet(without), now=NOW)
+    assert by_subject(report, "drift")["wind"].status == "error"
+    assert by_subject(report, "quality")["wind"].status in ("error", "alert")
+    assert by_subject(report, "drift")["humidity"].status in ("ok", "warn")
+    assert report.status in ("ok", "warn", "alert", "error")
+
+
+def test_monitoring_needs_a_champion(
+    spec_fields: dict[str, Any], where: Monitor, fitted_model: Any
+) -> None:
+    spec = pg.ModelSpec(**spec_fields)
+    with pytest.raises(AliasError, match=r"Train it \(paraguas train rain_tomorrow\)"):
+        monitor_day(spec, where, day=DAY, now=NOW)
+    where.registry.register(spec.name, fitted_model)
+    with pytest.raises(AliasError, match="has no champion to monitor"):
+        monitor_day(spec, where, day=DAY, now=NOW)
+
+
+def test_a_version_without_a_stored_reference_reports_what_it_lacks(
+    spec_fields: dict[str, Any], where: Monitor, fitted_model: Any
+) -> None:
+    spec = replace(pg.ModelSpec(**spec_fields), features=["humidity", "pressure", "wind"])
+    where.registry.register(spec.name, fitted_model)
+    where.registry.promote(spec.name, 1, reason="registered by hand")
+    report = monitor_day(spec, where, day=DAY, now=NOW)
+    reasons = {c.subject: c.detail for c in report.checks if c.method == "reference"}
+    assert "reference_profile" in reasons and "reference_sample" in reasons
+    assert not by_subject(report, "dataset_drift")
