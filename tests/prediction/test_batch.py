@@ -252,3 +252,21 @@ def test_float_features_reach_the_model_row_by_row() -> None:
     matrix = _frame(batch).to_numpy()
     assert matrix.flags.c_contiguous
     assert matrix.tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+
+
+def test_small_batches_score_on_one_thread_and_large_ones_are_left_alone() -> None:
+    from threadpoolctl import threadpool_info
+
+    from paraguas.prediction.batch import FEW_ROWS, few_threads
+
+    def openmp_threads() -> set[int]:
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"}
+
+    import sklearn.ensemble  # noqa: F401  (loads scikit-learn's OpenMP runtime)
+
+    before = openmp_threads()
+    with few_threads(FEW_ROWS - 1):
+        assert openmp_threads() == {1}
+    with few_threads(FEW_ROWS):
+        assert openmp_threads() == before
+    assert openmp_threads() == before

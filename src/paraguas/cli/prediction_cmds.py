@@ -62,8 +62,11 @@ def predict(
     project = state(ctx).project()
     spec = project.spec(name)
     source = source_for(input_path) if input_path is not None else None
+    models: dict[str, object] = {}  # each version is loaded once for all the days
     results = [
-        predict_day(spec, project.registry, project.predictions, day=each, source=source)
+        predict_day(
+            spec, project.registry, project.predictions, day=each, source=source, models=models
+        )
         for each in tracked(days_from(first, last), f"scoring {name}")
     ]
     if as_json:
