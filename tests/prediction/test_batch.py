@@ -257,7 +257,7 @@ def test_float_features_reach_the_model_row_by_row() -> None:
 def test_small_batches_score_on_one_thread_and_large_ones_are_left_alone() -> None:
     from threadpoolctl import threadpool_info
 
-    from paraguas.prediction.batch import FEW_ROWS, few_threads
+    from paraguas.prediction.threads import FEW_ROWS, few_threads
 
     def openmp_threads() -> set[int]:
         return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"}

@@ -44,6 +44,7 @@ from paraguas.monitoring.inputs import (
 )
 from paraguas.monitoring.outcomes import join_actuals, performance_checks
 from paraguas.monitoring.results import Check, Histogram, Report
+from paraguas.prediction.threads import few_threads
 from paraguas.registry import CHALLENGER, CHAMPION, Registry, subject
 
 if TYPE_CHECKING:
@@ -295,7 +296,10 @@ def _feature_drift(
                     )
                 )
                 continue
-            result = text_domain_classifier(name, values, arrow_values(current.table[name], kind))
+            with few_threads(0):
+                result = text_domain_classifier(
+                    name, values, arrow_values(current.table[name], kind)
+                )
             checks.append(_domain_check(result, version, subject=name, kind="drift"))
             continue
         kinds[name] = "numeric" if kind == "datetime" else kind
@@ -305,8 +309,17 @@ def _feature_drift(
     if not kinds:
         return checks
     weights = importance_weights(reference.importance, list(kinds))
+    # Evidently's choice of test depends on the size of the whole reference, not of the sample.
+    profile = reference.profile
+    full = {name: profile.columns[name].count - profile.columns[name].missing for name in kinds}
     verdict = dataset_drift(
-        ref, cur, kinds, mode=mode, importance=weights, share=spec.monitoring.drift_share
+        ref,
+        cur,
+        kinds,
+        mode=mode,
+        importance=weights,
+        share=spec.monitoring.drift_share,
+        reference_rows=full,
     )
     for column in verdict.columns:
         checks.append(_column_check(column, version, "drift", column.column))
@@ -427,7 +440,8 @@ def _domain(spec: ModelSpec, reference: Reference, current: Current) -> list[Che
         ref[name], cur[name] = values, arrow_values(current.table[name], kind)
     if not kinds:
         return []
-    result = domain_classifier(ref, cur, kinds, seed=spec.seed)
+    with few_threads(0):  # at most 10,000 rows: threads cost more than they bring
+        result = domain_classifier(ref, cur, kinds, seed=spec.seed)
     return [_domain_check(result, reference.version.version, subject="dataset", kind="domain")]
 
 

@@ -10,13 +10,11 @@ run's time: ``bench/RESULTS.md`` measures it against the model's own ``predict_p
 
 from __future__ import annotations
 
-import functools
 import json
 import queue
 import threading
 import time as clock
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -29,6 +27,7 @@ import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 from paraguas.errors import AliasError, DataError, ModelNotFoundError, SpecError
 from paraguas.prediction.columns import prediction_batch
 from paraguas.prediction.log import PredictionLog
+from paraguas.prediction.threads import few_threads
 from paraguas.registry import CHALLENGER, CHAMPION, INPUT_SCHEMA, Registry
 from paraguas.spec import ModelSpec
 from paraguas.store import ModelVersion
@@ -290,29 +289,6 @@ def _output(spec: ModelSpec, model: Any, features: Any) -> npt.NDArray[np.float6
         if spec.task == "regression":
             return np.asarray(model.predict(features), dtype=np.float64)
         return np.asarray(model.predict_proba(features), dtype=np.float64)
-
-
-#: Below this many rows a model scores on one thread: starting OpenMP's threads for each of a
-#: tree ensemble's trees costs more than the work (200 trees, one row: 1.3 s on a busy 2-core
-#: machine with threads, a few milliseconds without).
-FEW_ROWS = 5_000
-
-
-@contextmanager
-def few_threads(rows: int) -> Iterator[None]:
-    """Run a small batch's scoring on one OpenMP/BLAS thread; leave large batches alone."""
-    if rows >= FEW_ROWS:
-        yield
-        return
-    with _threadpools().limit(limits=1):
-        yield
-
-
-@functools.cache
-def _threadpools() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 def _log_batch(

@@ -82,8 +82,10 @@ def feature_importance(
     scoring = _SCORING[task]
     if task == "binary" and len(np.unique(target)) < 2:
         scoring = "accuracy"
+    from paraguas.prediction.threads import few_threads
+
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), few_threads(len(features)):
             warnings.simplefilter("ignore")
             result = permutation_importance(
                 estimator,
