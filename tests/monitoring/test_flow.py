@@ -201,3 +201,23 @@ def test_a_version_without_a_stored_reference_reports_what_it_lacks(
     reasons = {c.subject: c.detail for c in report.checks if c.method == "reference"}
     assert "reference_profile" in reasons and "reference_sample" in reasons
     assert not by_subject(report, "dataset_drift")
+
+
+def test_a_failing_check_is_an_error_and_the_run_goes_on(
+    spec_fields: dict[str, Any], where: Monitor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paraguas.monitoring import flow
+
+    spec = pg.ModelSpec(**spec_fields, monitoring=pg.Monitoring(segments=["city"]))
+    scored(spec, where, arrived=ARRIVED + timedelta(days=5))  # no label known yet: no segments
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("the domain classifier broke")
+
+    monkeypatch.setattr(flow, "_domain", broken)
+    report = monitor_day(spec, where, day=DAY, now=NOW)
+    domain = [c for c in report.checks if c.kind == "domain"]
+    assert [(c.status, c.detail) for c in domain] == [
+        ("error", "could not be computed: ValueError: the domain classifier broke")
+    ]
+    assert by_subject(report, "drift") and by_subject(report, "performance")

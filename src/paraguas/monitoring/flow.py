@@ -117,18 +117,19 @@ def monitor_day(
             start,
             day,
         )
+    data = source if source is not None else spec.data
     with run.stage("quality"):
         run.checks += _missing_reference(reference)
-        run.checks += _quality(spec, reference, current)
-        run.checks += _volume(spec, source if source is not None else spec.data, day, champion)
+        run.guarded("quality", lambda: _quality(spec, reference, current))
+        run.guarded("volume", lambda: _volume(spec, data, day, champion))
     with run.stage("drift"):
-        run.checks += _feature_drift(spec, reference, current, mode)
-        run.checks += _prediction_drift(run, reference)
-        run.checks += _target_drift(run, reference)
-        run.checks += _domain(spec, reference, current)
+        run.guarded("drift", lambda: _feature_drift(spec, reference, current, mode))
+        run.guarded("prediction_drift", lambda: _prediction_drift(run, reference))
+        run.guarded("target_drift", lambda: _target_drift(run, reference))
+        run.guarded("domain", lambda: _domain(spec, reference, current))
     with run.stage("performance"):
-        run.checks += _performance(run, reference)
-        run.checks += _estimate(run, reference)
+        run.guarded("performance", lambda: _performance(run, reference))
+        run.guarded("estimate", lambda: _estimate(run, reference))
     with run.stage("store"):
         history = _store(run, window, actor)
     return Report(
@@ -197,6 +198,15 @@ class _Run:
         return log.read(
             self.spec.name, start=start, end=end, filter=ds.field("role").isin(list(roles))
         )
+
+    def guarded(self, kind: str, checks: Callable[[], list[Check]]) -> None:
+        """Add ``checks()``; if computing them fails, one ``error`` check says why instead,
+        and the run goes on with its other checks."""
+        try:
+            self.checks += checks()
+        except Exception as exc:  # one check's failure never takes the run down
+            detail = f"could not be computed: {type(exc).__name__}: {exc}"
+            self.checks.append(self.error(kind, "(all)", "none", detail))
 
     def error(self, kind: str, subject: str, method: str, detail: str) -> Check:
         return Check(
@@ -520,6 +530,8 @@ def _segments(run: _Run, joined: Any, start: date, end: date) -> list[Check]:
     position = {key: i for i, key in enumerate(keys)}
     rows = np.array([position.get(k, -1) for k in joined.keys])
     keep = joined.labelled & (rows >= 0)
+    if not keep.any():
+        return []  # no labelled prediction yet: nothing to split by segment
     checks: list[Check] = []
     version = joined.version
     for column in columns:
