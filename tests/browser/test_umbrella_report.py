@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from paraguas.cli.app import main
 from tests.examples.test_umbrella import run, umbrella  # noqa: F401 (the umbrella fixture)
 
 if TYPE_CHECKING:
