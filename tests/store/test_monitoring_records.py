@@ -9,7 +9,9 @@ from paraguas.store import MetadataStore, MonitoringResult
 AT = datetime(2026, 1, 10, 6, 0, tzinfo=timezone.utc)
 
 
-def result(day: date, subject: str, value: float | None, *, window: int = 7, kind: str = "drift") -> MonitoringResult:
+def result(
+    day: date, subject: str, value: float | None, *, window: int = 7, kind: str = "drift"
+) -> MonitoringResult:
     return MonitoringResult(
         model="rain",
         day=day,
@@ -64,7 +66,5 @@ def test_results_filter_by_kind_and_date_range(metadata: MetadataStore) -> None:
                 AT,
             )
     with metadata.transaction(write=False) as tx:
-        found = tx.monitoring.results(
-            "rain", start=days[1], end=days[2], kinds=("performance",)
-        )
+        found = tx.monitoring.results("rain", start=days[1], end=days[2], kinds=("performance",))
     assert [(r.day, r.kind) for r in found] == [(days[1], "performance"), (days[2], "performance")]

@@ -48,7 +48,10 @@ def test_importance_is_empty_rather_than_failing_a_training() -> None:
             raise RuntimeError("cannot predict shuffled rows")
 
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0]})
-    assert feature_importance(Broken(), frame, np.array([1.0, 2.0, 3.0]), task="regression", seed=0) == {}
+    assert (
+        feature_importance(Broken(), frame, np.array([1.0, 2.0, 3.0]), task="regression", seed=0)
+        == {}
+    )
 
 
 def test_training_stores_the_reference_for_monitoring(
