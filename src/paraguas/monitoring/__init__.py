@@ -51,12 +51,7 @@ from paraguas.monitoring.profile import (
     profile_columns,
     profile_values,
 )
-from paraguas.monitoring.quality import (
-    ColumnQuality,
-    VolumeCheck,
-    column_quality,
-    volume_anomaly,
-)
+from paraguas.monitoring.quality import ColumnQuality, column_quality
 from paraguas.monitoring.results import Check, Histogram, Report, Status
 from paraguas.monitoring.statistics import (
     PSI_EPSILON,
@@ -72,6 +67,7 @@ from paraguas.monitoring.statistics import (
     quantile_bin_edges,
     wasserstein_normed,
 )
+from paraguas.monitoring.volume import VolumeCheck, volume_anomaly
 
 __all__ = [
     "ESTIMATED_METRICS",

@@ -252,7 +252,7 @@ def _quality(spec: ModelSpec, reference: Reference, current: Current) -> list[Ch
 
 
 def _volume(spec: ModelSpec, source: Any, day: date, champion: ModelVersion) -> list[Check]:
-    from paraguas.monitoring.quality import volume_anomaly
+    from paraguas.monitoring.volume import volume_anomaly
 
     counts = rows_per_day(spec, source, day - timedelta(days=VOLUME_DAYS), day)
     today = counts.pop(day)
