@@ -221,3 +221,61 @@ def test_a_failing_check_is_an_error_and_the_run_goes_on(
         ("error", "could not be computed: ValueError: the domain classifier broke")
     ]
     assert by_subject(report, "drift") and by_subject(report, "performance")
+
+
+@pytest.mark.parametrize(
+    ("task", "target", "metric", "estimator"),
+    [
+        ("regression", "pressure", "rmse", "sklearn.linear_model.Ridge"),
+        ("multiclass", "city", "accuracy", "sklearn.linear_model.LogisticRegression"),
+    ],
+)
+def test_regressors_and_multiclass_models_are_monitored_too(
+    spec_fields: dict[str, Any],
+    where: Monitor,
+    task: str,
+    target: str,
+    metric: str,
+    estimator: str,
+) -> None:
+    from paraguas.spec import ImportedEstimator
+
+    spec = pg.ModelSpec(
+        **{
+            **spec_fields,
+            "task": task,
+            "target": target,
+            "features": ["humidity", "wind"],
+            "estimator": ImportedEstimator(estimator, {}),
+        }
+    )
+    train(spec, where.registry, as_of=TRAINED)
+    for offset in range(323, 330):
+        predict_day(spec, where.registry, where.predictions, day=START + timedelta(days=offset))
+    where.actuals.record(
+        spec.name,
+        weather_table().select(["date", target]),
+        key="date",
+        time="date",
+        target=target,
+        arrived_at=ARRIVED,
+    )
+    report = monitor_day(spec, where, day=DAY, now=NOW)
+    assert [c for c in report.checks if c.status == "error"] == []
+    performance = by_subject(report, "performance")
+    truth = (
+        weather_table()
+        .to_pandas()
+        .set_index("date")
+        .loc[[START + timedelta(days=o) for o in range(323, 330)], target]
+    )
+    predictions = where.predictions.read(spec.name).to_pandas()
+    if task == "regression":
+        predicted = predictions["value"].to_numpy()
+        expected = float(np.sqrt(np.mean((truth.to_numpy() - predicted) ** 2)))
+    else:
+        expected = float(np.mean(predictions["label"].to_numpy() == truth.to_numpy()))
+    assert performance[metric].value == pytest.approx(expected)
+    assert by_subject(report, "prediction_drift")["(prediction)"].status != "error"
+    assert by_subject(report, "target_drift")["(target)"].status != "error"
+    assert not [c for c in report.checks if c.kind == "estimate"]  # binary only
