@@ -279,3 +279,52 @@ def test_regressors_and_multiclass_models_are_monitored_too(
     assert by_subject(report, "prediction_drift")["(prediction)"].status != "error"
     assert by_subject(report, "target_drift")["(target)"].status != "error"
     assert not [c for c in report.checks if c.kind == "estimate"]  # binary only
+
+
+def test_a_text_feature_drifts_when_its_words_change(where: Monitor, tmp_path: Path) -> None:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    rng = np.random.default_rng(1)
+    before = {"fraud": ["unknown charge", "card stolen"], "loan": ["mortgage rate", "repayment"]}
+    after = {"fraud": ["crypto scam wallet", "phishing sms"], "loan": ["green energy loan", "bnpl"]}
+    days = 600
+    labels = rng.choice(["fraud", "loan"], days)
+    texts = [
+        f"{rng.choice((before if i < 400 else after)[label])} please help {rng.integers(100)}"
+        for i, label in enumerate(labels)
+    ]
+    path = tmp_path / "messages.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "id": [f"m{i}" for i in range(days)],
+                "day": pa.array([START + timedelta(days=i // 2) for i in range(days)], pa.date32()),
+                "text": texts,
+                "topic": labels,
+            }
+        ),
+        path,
+    )
+    spec = pg.ModelSpec(
+        name="complaints",
+        task="binary",
+        target="topic",
+        features=["text"],
+        key="id",
+        time="day",
+        data=pg.Parquet(path),
+        estimator=lambda: make_pipeline(
+            ColumnTransformer([("words", TfidfVectorizer(), "text")]), LogisticRegression()
+        ),
+    )
+    train(spec, where.registry, as_of=START + timedelta(days=199))
+    quiet = monitor_day(spec, where, day=START + timedelta(days=199), window_days=30, now=NOW)
+    moved = monitor_day(spec, where, day=START + timedelta(days=259), window_days=30, now=NOW)
+    (quiet_text,) = [c for c in quiet.checks if c.kind == "drift" and c.subject == "text"]
+    (moved_text,) = [c for c in moved.checks if c.kind == "drift" and c.subject == "text"]
+    assert quiet_text.method == moved_text.method == "domain_classifier"
+    assert quiet_text.status == "ok" and moved_text.status == "alert"
+    assert moved_text.value is not None and moved_text.value > 0.9
