@@ -328,3 +328,60 @@ def test_a_text_feature_drifts_when_its_words_change(where: Monitor, tmp_path: P
     assert quiet_text.method == moved_text.method == "domain_classifier"
     assert quiet_text.status == "ok" and moved_text.status == "alert"
     assert moved_text.value is not None and moved_text.value > 0.9
+
+
+def seasonal_table(days: int = 3 * 365, seed: int = 0) -> pa.Table:
+    """Three years of days whose temperature follows the seasons; rain follows humidity."""
+    rng = np.random.default_rng(seed)
+    dates = [date(2022, 1, 1) + timedelta(days=i) for i in range(days)]
+    yearly = np.array([np.sin(2 * np.pi * d.timetuple().tm_yday / 365.25) for d in dates])
+    humidity = rng.uniform(20, 100, days)
+    return pa.table(
+        {
+            "date": pa.array(dates, pa.date32()),
+            "temp": 12 + 9 * yearly + rng.normal(0, 2, days),
+            "humidity": humidity,
+            "rain_tomorrow": (humidity + rng.normal(0, 10, days) > 60).astype(np.int64),
+        }
+    )
+
+
+@pytest.mark.parametrize(("reference", "status"), [("training", "alert"), ("season", "ok")])
+def test_a_seasonal_reference_compares_a_month_with_the_same_month(
+    where: Monitor, tmp_path: Path, reference: str, status: str
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "seasons.parquet"
+    pq.write_table(seasonal_table(), path)
+    spec = pg.ModelSpec(
+        name="rain",
+        task="binary",
+        target="rain_tomorrow",
+        features=["temp", "humidity"],
+        key="date",
+        time="date",
+        data=pg.Parquet(path),
+        estimator=LogisticRegression,
+        monitoring=pg.Monitoring(window="30d", reference=reference),
+    )
+    train(spec, where.registry, as_of=date(2023, 12, 31))
+    report = monitor_day(spec, where, day=date(2024, 7, 31), now=NOW)
+    temp = by_subject(report, "drift")["temp"]
+    assert temp.status == status, temp.detail
+    (histogram,) = [h for h in report.histograms if h.column == "temp"]
+    # the seasonal reference holds the same 30 days of 2022 and 2023 only
+    assert sum(histogram.reference) == (60 if reference == "season" else 584)
+
+
+def test_a_seasonal_reference_wraps_around_the_new_year() -> None:
+    from paraguas.monitoring.inputs import Reference, in_season
+
+    days = [date(2022, 1, 1) + timedelta(days=i) for i in range(730)]
+    sample = pa.table({"date": pa.array(days, pa.date32()), "x": np.arange(730.0)})
+    reference = Reference(None, None, sample, None, {}, None)  # type: ignore[arg-type]
+    kept = in_season(reference, "date", date(2024, 12, 20), date(2025, 1, 18))
+    assert kept.sample is not None
+    months = {d.month for d in kept.sample["date"].to_pylist()}
+    assert months <= {11, 12, 1, 2} and {12, 1} <= months
+    assert kept.sample.num_rows == 60  # 30 days of each of two winters

@@ -29,6 +29,10 @@ spec = pg.ModelSpec(
     estimator=lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05),
     metric="f1",
     split=pg.Split(holdout="180d"),
-    # Watch the last 30 days; tomorrow's rain is known a day later; compare wet and dry days.
-    monitoring=pg.Monitoring(window="30d", label_delay="1d", segments=["rain_today"]),
+    # Watch the last 30 days against the same days of the training years (weather has seasons:
+    # a month always differs from the whole year); tomorrow's rain is known a day later;
+    # compare the forecasts after wet and dry days.
+    monitoring=pg.Monitoring(
+        window="30d", reference="season", label_delay="1d", segments=["rain_today"]
+    ),
 )

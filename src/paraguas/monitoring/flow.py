@@ -38,6 +38,7 @@ from paraguas.monitoring.inputs import (
     Reference,
     arrow_values,
     importance_weights,
+    in_season,
     read_current,
     read_reference,
     rows_per_day,
@@ -110,6 +111,8 @@ def monitor_day(
     run = _Run(spec, where, champion, mode, day, start, now, progress)
     with run.stage("read"):
         reference = read_reference(where.registry, champion)
+        if spec.monitoring.reference == "season":
+            reference = in_season(reference, spec.time, start, day)
         current = read_current(
             spec,
             source if source is not None else spec.data,
@@ -321,7 +324,11 @@ def _feature_drift(
     weights = importance_weights(reference.importance, list(kinds))
     # Evidently's choice of test depends on the size of the whole reference, not of the sample.
     profile = reference.profile
-    full = {name: profile.columns[name].count - profile.columns[name].missing for name in kinds}
+    full = (
+        {name: profile.columns[name].count - profile.columns[name].missing for name in kinds}
+        if spec.monitoring.reference == "training"
+        else None  # a seasonal reference is the sample itself
+    )
     verdict = dataset_drift(
         ref,
         cur,
@@ -651,51 +658,53 @@ def _check_of(result: MonitoringResult) -> Check:
 
 
 def _histograms(spec: ModelSpec, reference: Reference, current: Current) -> Iterator[Histogram]:
-    from paraguas.monitoring.profile import count_in_bins, count_in_categories
-
+    """Each feature's distribution, reference vs current, in the reference profile's bins. A
+    seasonal reference counts its own sample into those bins; otherwise the profile's counts
+    (of every training row) are drawn."""
     if reference.profile is None:
         return
+    seasonal = spec.monitoring.reference == "season"
     for name in spec.features:
         column = reference.profile.columns.get(name)
         if column is None or name in current.absent or column.kind == "text":
             continue
-        values = arrow_values(current.table[name], column.kind)
-        missing = int(_missing(values).sum())
-        if column.bin_edges is not None and column.bin_counts is not None:
-            edges = tuple(float(e) for e in column.bin_edges)
-            present = values[~_missing(values)].astype(np.float64)
-            counts = (
-                count_in_bins(column, present)
-                if present.size
-                else np.zeros(len(edges) + 1, dtype=np.int64)
-            )
-            yield Histogram(
-                name,
-                column.kind,
-                _bin_labels(edges),
-                edges,
-                tuple(int(c) for c in column.bin_counts),
-                tuple(int(c) for c in counts),
-                column.missing,
-                missing,
-            )
-        elif column.categories is not None:
-            known, other = count_in_categories(column, values)
-            labels = (*tuple(key for key, _ in column.categories), "other")
-            reference_counts = (
-                *tuple(int(c) for _, c in column.categories),
-                int(column.other or 0),
-            )
-            yield Histogram(
-                name,
-                column.kind,
-                labels,
-                (),
-                reference_counts,
-                (*tuple(int(c) for c in known), int(other)),
-                column.missing,
-                missing,
-            )
+        if column.bin_edges is None and column.categories is None:
+            continue
+        sample = reference.values(name) if seasonal else None
+        if sample is not None:
+            ref_counts, ref_missing = _counted(column, sample)
+        elif column.bin_counts is not None:
+            ref_counts, ref_missing = tuple(column.bin_counts), column.missing
+        else:
+            categories = tuple(int(c) for _, c in column.categories or ())
+            ref_counts, ref_missing = (*categories, int(column.other or 0)), column.missing
+        cur_counts, cur_missing = _counted(column, arrow_values(current.table[name], column.kind))
+        edges = tuple(float(e) for e in column.bin_edges or ())
+        labels = (
+            _bin_labels(edges)
+            if column.bin_edges is not None
+            else (*(key for key, _ in column.categories or ()), "other")
+        )
+        yield Histogram(
+            name, column.kind, labels, edges, ref_counts, cur_counts, ref_missing, cur_missing
+        )
+
+
+def _counted(column: Any, values: npt.NDArray[Any]) -> tuple[tuple[int, ...], int]:
+    """``values`` counted into ``column``'s bins or categories (then ``other``), and missing."""
+    from paraguas.monitoring.profile import count_in_bins, count_in_categories
+
+    missing = _missing(values)
+    if column.bin_edges is not None:
+        present = values[~missing].astype(np.float64)
+        counts = (
+            count_in_bins(column, present)
+            if present.size
+            else np.zeros(len(column.bin_edges) + 1, dtype=np.int64)
+        )
+        return tuple(int(c) for c in counts), int(missing.sum())
+    known, other = count_in_categories(column, values)
+    return (*(int(c) for c in known), int(other)), int(missing.sum())
 
 
 def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:

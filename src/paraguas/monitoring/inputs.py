@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from paraguas.spec import ModelSpec
     from paraguas.store import ModelVersion
 
-__all__ = ["Current", "Reference", "arrow_values", "read_current", "read_reference", "rows_per_day"]
+__all__ = [
+    "Current",
+    "Reference",
+    "arrow_values",
+    "in_season",
+    "read_current",
+    "read_reference",
+    "rows_per_day",
+]
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,46 @@ class Reference:
         if self.sample is None or kind is None or column not in self.sample.column_names:
             return None
         return arrow_values(self.sample[column], kind)
+
+
+#: A seasonal reference widens its days of the year until it holds at least this many rows.
+SEASON_MIN_ROWS = 50
+
+
+def in_season(reference: Reference, time: str | None, start: date, end: date) -> Reference:
+    """``reference`` with its sample cut to the training rows whose day of the year falls in
+    ``start``..``end`` (any year), widened a week at a time on both sides until it holds
+    :data:`SEASON_MIN_ROWS` rows (or the whole sample)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sample = reference.sample
+    if sample is None or time is None or time not in sample.column_names:
+        return reference
+    days = _as_days(sample[time])
+    if not pa.types.is_date(days.type):
+        return reference
+    # Days of the year counted in a leap year, so that 20 December is the same day every year.
+    months = np.asarray(pc.month(days).to_numpy(zero_copy_only=False))
+    day_of_month = np.asarray(pc.day(days).to_numpy(zero_copy_only=False))
+    day_of_year = _LEAP_OFFSETS[months - 1] + day_of_month
+    first, last = _leap_day(start), _leap_day(end)
+    centre, half = (first + (last - first) % 366 / 2) % 366, ((last - first) % 366) / 2
+    distance = np.abs((day_of_year - centre + 183) % 366 - 183)  # around the year's end too
+    margin = 0.0
+    while True:
+        keep = distance <= half + margin
+        if keep.sum() >= min(SEASON_MIN_ROWS, len(keep)) or half + margin >= 183:
+            break
+        margin += 7
+    return replace(reference, sample=sample.filter(pa.array(keep)))
+
+
+_LEAP_OFFSETS = np.cumsum([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30])
+
+
+def _leap_day(day: date) -> int:
+    return int(_LEAP_OFFSETS[day.month - 1]) + day.day
 
 
 def read_reference(registry: Registry, version: ModelVersion) -> Reference:

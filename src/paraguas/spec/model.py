@@ -67,6 +67,7 @@ class Split:
 
 
 MONITORING_MODES = ("paraguas", "evidently")
+MONITORING_REFERENCES = ("training", "season")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ class Monitoring:
     younger predictions are left out of measured performance and estimated instead.
     ``segments``: columns whose values get their own performance figures; ``sensitive``:
     columns whose groups are compared for fairness gaps. ``drift_share``: the (importance
-    weighted) share of drifted features at which the dataset has drifted.
+    weighted) share of drifted features at which the dataset has drifted. ``reference``:
+    what a window is compared with, ``"training"`` (every training row) or ``"season"`` (the
+    training rows of the same days of the year, for data with a yearly rhythm, where a month
+    always differs from the whole year).
     """
 
     window: str = "7d"
@@ -89,9 +93,16 @@ class Monitoring:
     segments: Sequence[str] = ()
     sensitive: Sequence[str] = ()
     drift_share: float = 0.5
+    reference: str = "training"
 
     def __post_init__(self) -> None:
         parse_days(self.window, "monitoring.window")
+        if self.reference not in MONITORING_REFERENCES:
+            raise SpecError(
+                f"monitoring.reference {self.reference!r} is not known; expected one of "
+                f"{', '.join(MONITORING_REFERENCES)}."
+                + did_you_mean(self.reference, MONITORING_REFERENCES)
+            )
         if self.label_delay.strip().lower() not in ("0d", "0w"):
             parse_days(self.label_delay, "monitoring.label_delay")
         if self.mode not in MONITORING_MODES:
