@@ -27,7 +27,19 @@ def test_exported_members() -> None:
 def test_every_subpackage_declares_what_it_exports() -> None:
     import importlib
 
-    for name in ("audit", "cli", "config", "registry", "spec", "store"):
+    for name in (
+        "audit",
+        "cli",
+        "config",
+        "data",
+        "lifecycle",
+        "monitoring",
+        "prediction",
+        "registry",
+        "spec",
+        "store",
+        "training",
+    ):
         module = importlib.import_module(f"paraguas.{name}")
         assert module.__doc__ and module.__doc__.strip()
         assert isinstance(module.__all__, list)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from paraguas.config import PROJECT_FILE, find_project_dir, init_project, load_settings
+from paraguas.config.settings import ALERT_EVENTS
 from paraguas.errors import ConfigError, ProjectNotFoundError
 
 
@@ -98,3 +99,82 @@ def test_init_quotes_odd_folder_names(tmp_path: Path) -> None:
     folder = tmp_path / "a: b #c"
     init_project(folder)
     assert load_settings(folder).name == "a: b #c"
+
+
+def test_alerts_default_to_every_event_and_no_webhook(tmp_path: Path) -> None:
+    alerts = load_settings(tmp_path, {}).alerts
+    assert alerts.webhook is None
+    assert alerts.on == ("drift", "retrain", "promotion", "rejection", "failure")
+    assert alerts.timeout == 5
+
+
+def test_alerts_section_is_read_and_the_webhook_kept_secret(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text(
+        "alerts:\n"
+        "  webhook: https://chat.example/hooks/s3cret\n"
+        "  on: [failure, promotion]\n"  # a bare `on` is the boolean True to YAML 1.1
+        "  timeout: 2.5\n"
+    )
+    settings = load_settings(tmp_path, {})
+    assert settings.alerts.webhook is not None
+    assert settings.alerts.webhook.get_secret_value() == "https://chat.example/hooks/s3cret"
+    assert settings.alerts.on == ("failure", "promotion")
+    assert settings.alerts.timeout == 2.5
+    assert "s3cret" not in repr(settings)
+
+
+def test_environment_overrides_the_webhook(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text("alerts:\n  webhook: https://a.example/x\n  on: [drift]\n")
+    alerts = load_settings(tmp_path, {"PARAGUAS_ALERTS_WEBHOOK": "http://b.example/y"}).alerts
+    assert alerts.webhook is not None
+    assert alerts.webhook.get_secret_value() == "http://b.example/y"
+    assert alerts.on == ("drift",)
+    assert load_settings(tmp_path, {"PARAGUAS_ALERTS_WEBHOOK": ""}).alerts.webhook is None
+
+
+def test_environment_webhook_without_an_alerts_section(tmp_path: Path) -> None:
+    alerts = load_settings(tmp_path, {"PARAGUAS_ALERTS_WEBHOOK": "https://c.example/z"}).alerts
+    assert alerts.webhook is not None and alerts.on == tuple(ALERT_EVENTS)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://chat.example/s3cret", "chat.example/s3cret", "https:///s3cret"]
+)
+def test_a_webhook_must_be_http_and_is_not_echoed(tmp_path: Path, url: str) -> None:
+    (tmp_path / PROJECT_FILE).write_text(f"alerts:\n  webhook: {url}\n")
+    with pytest.raises(
+        ConfigError, match=r"key 'alerts.webhook' .*expected an http:// or https:// URL"
+    ) as caught:
+        load_settings(tmp_path)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_a_bad_environment_webhook_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"PARAGUAS_ALERTS_WEBHOOK has value 'mailto://.*'"):
+        load_settings(tmp_path, {"PARAGUAS_ALERTS_WEBHOOK": "mailto://ops@example.com/x"})
+
+
+def test_an_unknown_event_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text("alerts:\n  on: [failure, promtion]\n")
+    with pytest.raises(
+        ConfigError,
+        match=r"key 'alerts.on' .*event 'promtion' is not known .*Did you mean 'promotion'\?$",
+    ):
+        load_settings(tmp_path)
+
+
+def test_an_unknown_alerts_key_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text("alerts:\n  timout: 3\n")
+    with pytest.raises(
+        ConfigError,
+        match=r"key 'alerts.timout' is not a known setting; known keys under 'alerts': "
+        r"webhook, on, timeout. Did you mean 'timeout'",
+    ):
+        load_settings(tmp_path)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "soon"])
+def test_a_timeout_must_be_positive_seconds(tmp_path: Path, timeout: str) -> None:
+    (tmp_path / PROJECT_FILE).write_text(f"alerts:\n  timeout: {timeout}\n")
+    with pytest.raises(ConfigError, match=r"key 'alerts\.timeout'"):
+        load_settings(tmp_path)

@@ -11,9 +11,19 @@ import getpass
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from paraguas.config.project import PROJECT_FILE
 from paraguas.errors import ConfigError
@@ -23,8 +33,104 @@ ENV_PREFIX = "PARAGUAS_"
 DEFAULT_STORE_URL = "sqlite:///.paraguas/paraguas.db"
 DEFAULT_ARTIFACT_URL = ".paraguas/artifacts"
 DEFAULT_DATA_DIR = ".paraguas/data"
-# Settings an environment variable may override (PARAGUAS_<KEY>); models are declared in files.
-ENV_KEYS = ("name", "store_url", "artifact_url", "data_dir", "actor")
+# Settings an environment variable may override (PARAGUAS_<KEY>, dots as underscores, so
+# PARAGUAS_ALERTS_WEBHOOK sets alerts.webhook); models are declared in files.
+ENV_KEYS = ("name", "store_url", "artifact_url", "data_dir", "actor", "alerts.webhook")
+# What the daily cycle can alert on, in the order it happens.
+ALERT_EVENTS: tuple[str, ...] = ("drift", "retrain", "promotion", "rejection", "failure")
+DEFAULT_ALERT_TIMEOUT = 5.0
+
+
+class AlertSettings(BaseModel):
+    """The ``alerts:`` section: where alerts go besides the log, and which events go there.
+
+    The webhook URL usually embeds a token, so it is held as a :class:`~pydantic.SecretStr`
+    (hidden in reprs) and only ever shown through :func:`redact_url`.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    webhook: SecretStr | None = Field(
+        default=None,
+        description="http(s) URL that receives each alert as a JSON POST (Slack/Mattermost-style)",
+    )
+    on: tuple[str, ...] = Field(
+        default=ALERT_EVENTS,
+        description=f"events sent to the webhook, among: {', '.join(ALERT_EVENTS)} (default: all)",
+    )
+    timeout: float = Field(
+        default=DEFAULT_ALERT_TIMEOUT,
+        gt=0,
+        le=300,
+        description="seconds to wait for the webhook before giving up on one attempt",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on_is_a_key(cls, data: Any) -> Any:
+        # YAML 1.1 (PyYAML) reads a bare `on:` key as the boolean True.
+        if isinstance(data, Mapping) and True in data and "on" not in data:
+            return {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+    @field_validator("webhook", mode="before")
+    @classmethod
+    def _http_url(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None  # an empty PARAGUAS_ALERTS_WEBHOOK turns the webhook off
+        if not isinstance(value, str):
+            return value  # pydantic names the expected type
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise PydanticCustomError(
+                "webhook_url",
+                "expected an http:// or https:// URL with a host "
+                "(e.g. https://chat.example/hooks/abc)",
+            )
+        return value.strip()
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def _known_events(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            return value  # pydantic names the expected type
+        for event in value:
+            if event not in ALERT_EVENTS:
+                raise PydanticCustomError(
+                    "alert_event",
+                    "{detail}",
+                    {
+                        "detail": f"event {event!r} is not known (expected some of: "
+                        f"{', '.join(ALERT_EVENTS)})." + did_you_mean(str(event), ALERT_EVENTS)
+                    },
+                )
+        return tuple(dict.fromkeys(value))  # keep the order given, drop repeats
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its credentials, path, query and fragment hidden, for logs and messages.
+
+    Webhook URLs carry their secret in the path or the query; the scheme and host are enough
+    to tell which receiver is meant.
+
+    >>> redact_url("https://hooks.example.com/services/T0/B0/s3cret?token=x")
+    'https://hooks.example.com/***'
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<unparsable URL>"
+    if not parts.scheme or not host:
+        return "<unparsable URL>"
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    return f"{parts.scheme}://{host}{port}/***"
 
 
 class ProjectFile(BaseModel):
@@ -52,6 +158,15 @@ class ProjectFile(BaseModel):
         default_factory=list,
         description="model specs declared inline, or paths of spec files (models/ is also read)",
     )
+    alerts: AlertSettings = Field(
+        default_factory=AlertSettings,
+        description="where the daily cycle's alerts go besides the log (a webhook) and for which events",
+    )
+
+    @field_validator("alerts", mode="before")
+    @classmethod
+    def _empty_section(cls, value: Any) -> Any:
+        return {} if value is None else value  # `alerts:` with nothing under it
 
     @field_validator("store_url", "artifact_url", "name")
     @classmethod
@@ -73,6 +188,7 @@ class Settings(BaseModel):
     data_dir: Path
     actor: str
     models: tuple[Any, ...] = ()
+    alerts: AlertSettings = AlertSettings()
 
 
 def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,7 +203,7 @@ def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -
     raw = _read_yaml(path) if path.exists() else {}
     overrides = _env_overrides(environ)
     try:
-        file = ProjectFile.model_validate({**raw, **overrides})
+        file = ProjectFile.model_validate(_apply_overrides(raw, overrides))
     except ValidationError as exc:
         raise ConfigError(_explain(exc, path, overrides)) from None
     return Settings(
@@ -98,6 +214,7 @@ def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -
         data_dir=project_dir / file.data_dir,
         actor=file.actor or _login_name(),
         models=tuple(file.models),
+        alerts=file.alerts,
     )
 
 
@@ -123,28 +240,60 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _env_name(key: str) -> str:
+    return ENV_PREFIX + key.upper().replace(".", "_")
+
+
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
-    return {
-        key[len(ENV_PREFIX) :].lower(): value
-        for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in ENV_KEYS
-    }
+    """The overridden settings, by dotted key (``alerts.webhook``)."""
+    return {key: environ[_env_name(key)] for key in ENV_KEYS if _env_name(key) in environ}
+
+
+def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
+    merged = dict(raw)
+    for key, value in overrides.items():
+        section, _, name = key.rpartition(".")
+        if not section:
+            merged[key] = value
+            continue
+        inner = merged.get(section)
+        if inner is None:
+            inner = {}
+        if isinstance(inner, Mapping):  # anything else is reported by validation
+            merged[section] = {**inner, name: value}
+    return merged
+
+
+# Sections of the project file that are mappings with keys of their own.
+_SECTIONS: dict[str, type[BaseModel]] = {"alerts": AlertSettings}
+# Keys whose values are secrets: errors never repeat them in full.
+_SECRET_KEYS = frozenset({"alerts.webhook"})
 
 
 def _explain(exc: ValidationError, path: Path, overrides: Mapping[str, str]) -> str:
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
-        source = f"{ENV_PREFIX}{key.upper()}" if key in overrides else f"{path}: key '{key}'"
+        loc = [str(part) for part in error["loc"]]
+        if loc[:1] == ["alerts"] and loc[1:2] == ["True"]:
+            loc[1] = "on"  # YAML reads a bare `on:` as True; name it as written
+        if loc[:2] == ["alerts", "on"]:
+            loc = loc[:2]  # the message names the event; the index adds nothing
+        key = ".".join(loc)
+        source = _env_name(key) if key in overrides else f"{path}: key '{key}'"
         if error["type"] == "extra_forbidden":
-            known = list(ProjectFile.model_fields)
+            section = _SECTIONS.get(loc[0]) if len(loc) > 1 else None
+            known = list((section or ProjectFile).model_fields)
+            where = f" under '{loc[0]}'" if section else ""
             lines.append(
-                f"{source} is not a known setting; known keys: {', '.join(known)}."
-                + did_you_mean(key, known)
+                f"{source} is not a known setting; known keys{where}: {', '.join(known)}."
+                + did_you_mean(loc[-1], known)
             )
         else:
             expected = error["msg"][0].lower() + error["msg"][1:]
-            lines.append(f"{source} has value {error['input']!r}: {expected}.")
+            value = error["input"]
+            shown = redact_url(value) if key in _SECRET_KEYS and isinstance(value, str) else value
+            end = "" if expected.endswith((".", "?")) else "."
+            lines.append(f"{source} has value {shown!r}: {expected}{end}")
     return " ".join(lines)
 
 

@@ -1,0 +1,12 @@
+"""The daily lifecycle: what runs each day after training, prediction and monitoring, and its alerts."""
+
+from __future__ import annotations
+
+from paraguas.lifecycle.alerts import ALERT_EVENTS, Alert, Alerter, Delivery
+
+__all__ = [
+    "ALERT_EVENTS",
+    "Alert",
+    "Alerter",
+    "Delivery",
+]
