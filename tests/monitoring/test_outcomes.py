@@ -126,3 +126,17 @@ def test_the_primary_metric_is_judged_against_the_holdout(
     metric: str, value: float | None, holdout: float | None, status: str
 ) -> None:
     assert metric_status(metric, value, holdout)[0] == status
+
+
+def test_a_handful_of_labelled_rows_is_reported_not_judged() -> None:
+    keys = [f"k{i}" for i in range(30)]
+    rain = np.full(30, 0.9)  # always "rain"; it never rained: f1 0 against a holdout 0.8
+    table = scored(keys, rain)
+    for labelled, status in ((19, "ok"), (20, "alert")):
+        joined = join_actuals("binary", table, actual(keys[:labelled], ["0"] * labelled))
+        checks = performance_checks(
+            "binary", joined[0], primary="accuracy", reference={"accuracy": 0.8}, span="d"
+        )
+        accuracy = next(c for c in checks if c.subject == "accuracy")
+        assert (accuracy.value, accuracy.status) == (0.0, status)
+    assert "not judged on 19 rows" not in accuracy.detail

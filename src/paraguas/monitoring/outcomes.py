@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALERT_DROP",
+    "MIN_ROWS_TO_JUDGE",
     "WARN_DROP",
     "Joined",
     "join_actuals",
@@ -40,6 +41,9 @@ __all__ = [
 WARN_DROP: Final = 0.05
 ALERT_DROP: Final = 0.10
 COVERAGE_WARN: Final = 0.5  # below this share of mature predictions labelled, coverage warns
+#: Fewer labelled rows than this are reported but not judged: a metric of a handful of rows
+#: swings by chance (four forecasts can have an F1 of 0 from a good model).
+MIN_ROWS_TO_JUDGE: Final = 20
 _REPORTED: Final = {
     "binary": ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"),
     "multiclass": ("accuracy", "f1_macro", "f1_weighted", "log_loss"),
@@ -152,8 +156,13 @@ def performance_checks(
     for name in _REPORTED[task]:
         value = metrics.get(name)
         value = None if value is None else float(value)
+        detail = ""
         if name == primary:
             status, threshold = metric_status(name, value, reference.get(name))
+            detail = _metric_detail(name, value, reference.get(name))
+            if extra["rows"] < MIN_ROWS_TO_JUDGE:
+                status = "ok"
+                detail += f"; not judged on {extra['rows']} rows (at least {MIN_ROWS_TO_JUDGE})"
         else:
             status, threshold = "ok", None
         checks.append(
@@ -166,7 +175,7 @@ def performance_checks(
                 status=status,
                 version=joined.version,
                 role=joined.role,
-                detail=_metric_detail(name, value, reference.get(name)) if name == primary else "",
+                detail=detail,
                 extra={**extra, "holdout": reference.get(name)},
             )
         )
