@@ -7,7 +7,11 @@ folder per round; the sides alternate over the rounds so that noise hits both.
 ``predict``: batch scoring by ``paraguas predict`` against the raw ``predict_proba`` of its model
 (``bench/predict.py``, which can also be run alone, with more options).
 
-Usage: ``make bench`` (both) or ``.venv/bin/python bench/run.py [--only registry|predict]
+``drift``: ``dataset_drift`` against Evidently 0.7's ``DataDriftPreset``, and on wide data
+(``bench/drift.py``, which can also be run alone, with more options; Evidently only ever in
+``.venv-bench-evidently``).
+
+Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py [--only registry|predict|drift]
 [--rounds 5]``.
 
 ``PARAGUAS_BENCH_MLFLOW_PYTHON`` may name the Python of an existing environment with the pins of
@@ -61,7 +65,7 @@ KIND_LABELS = {
 }
 
 
-BENCHMARKS = ("registry", "predict")
+BENCHMARKS = ("registry", "predict", "drift")
 
 
 def main() -> None:
@@ -78,6 +82,8 @@ def main() -> None:
         registry(args)
     if args.only in (None, "predict"):
         predict(args)
+    if args.only in (None, "drift"):
+        drift(args)
 
 
 def predict(args: argparse.Namespace) -> None:
@@ -85,6 +91,13 @@ def predict(args: argparse.Namespace) -> None:
     command = [sys.executable, str(BENCH / "predict.py"), f"--results={args.results}"]
     if subprocess.run(command, check=False).returncode != 0:
         raise SystemExit("The batch scoring benchmark (bench/predict.py) failed; see above.")
+
+
+def drift(args: argparse.Namespace) -> None:
+    """The drift benchmark, in a process of its own (it starts one per side and round)."""
+    command = [sys.executable, str(BENCH / "drift.py"), f"--results={args.results}"]
+    if subprocess.run(command, check=False).returncode != 0:
+        raise SystemExit("The drift benchmark (bench/drift.py) failed; see above.")
 
 
 def registry(args: argparse.Namespace) -> None:

@@ -453,7 +453,7 @@ def _domain(spec: ModelSpec, reference: Reference, current: Current) -> list[Che
         kind, values = reference.kind(name), reference.values(name)
         if kind is None or kind == "text" or values is None or name in current.absent:
             continue
-        kinds[name] = "numeric" if kind == "datetime" else kind
+        kinds[name] = kind  # datetimes are left out: later dates always tell the rows apart
         ref[name], cur[name] = values, arrow_values(current.table[name], kind)
     if not kinds:
         return []

@@ -133,7 +133,8 @@ def performance_checks(
 ) -> list[Check]:
     """The metrics of ``joined``'s labelled rows as checks; the primary metric is judged
     against the version's holdout value (``reference``), the others reported."""
-    extra = {"span": span, "rows": int(joined.labelled.sum()), "mature": joined.mature}
+    rows = int(joined.labelled.sum())
+    extra: dict[str, Any] = {"span": span, "rows": rows, "mature": joined.mature}
     coverage = joined.coverage
     checks = [
         Check(
@@ -160,9 +161,9 @@ def performance_checks(
         if name == primary:
             status, threshold = metric_status(name, value, reference.get(name))
             detail = _metric_detail(name, value, reference.get(name))
-            if extra["rows"] < MIN_ROWS_TO_JUDGE:
+            if rows < MIN_ROWS_TO_JUDGE:
                 status = "ok"
-                detail += f"; not judged on {extra['rows']} rows (at least {MIN_ROWS_TO_JUDGE})"
+                detail += f"; not judged on {rows} rows (at least {MIN_ROWS_TO_JUDGE})"
         else:
             status, threshold = "ok", None
         checks.append(

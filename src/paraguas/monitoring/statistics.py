@@ -32,17 +32,21 @@ from paraguas.monitoring.profile import ColumnProfile, count_in_bins
 
 __all__ = [
     "PSI_EPSILON",
+    "WASSERSTEIN_STD_FLOOR",
     "TestResult",
     "benjamini_hochberg",
     "bh_adjusted_p_values",
     "jensen_shannon",
     "jensen_shannon_from_values",
     "ks_2samp",
+    "ks_and_wasserstein_sorted",
+    "ks_sorted",
     "psi",
     "psi_against_profile",
     "psi_from_values",
     "quantile_bin_edges",
     "wasserstein_normed",
+    "wasserstein_sorted",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -78,24 +82,68 @@ def ks_2samp(reference: npt.ArrayLike, current: npt.ArrayLike) -> TestResult:
     >>> ks_2samp([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
     TestResult(statistic=0.0, p_value=1.0)
     """
-    ref = np.sort(_present("reference", reference))
-    cur = np.sort(_present("current", current))
-    import scipy.stats
+    return ks_sorted(
+        np.sort(_present("reference", reference)), np.sort(_present("current", current))
+    )
 
-    n1, n2 = len(ref), len(cur)
+
+def ks_sorted(
+    reference: FloatArray, current: FloatArray, *, approximate: bool = False
+) -> TestResult:
+    """:func:`ks_2samp` of two samples already sorted, with no missing value (not checked).
+
+    For callers that sort once and compute several statistics from the same arrays. SciPy's
+    p-value for large samples costs time in proportion to ``n1 * n2 / (n1 + n2)`` (most of a
+    second at a million rows a side); with ``approximate=True`` the p-value of samples above
+    10,000 values is that of Kolmogorov's limiting distribution with Stephens' correction,
+    ``kolmogorov((sqrt(n) + 0.12 + 0.11 / sqrt(n)) * D)``: within 2% of SciPy's down to
+    p = 1e-6 (0.02% around 0.05), in constant time. The statistic is the same.
+    """
+    n1, n2 = len(reference), len(current)
     if max(n1, n2) <= _KS_EXACT_MAX_N:
+        import scipy.stats
+
         with warnings.catch_warnings():
             # SciPy warns when the exact sum overflows and it uses the asymptotic p-value.
             warnings.filterwarnings("ignore", "ks_2samp: Exact calculation", RuntimeWarning)
-            result = scipy.stats.ks_2samp(ref, cur, method="auto")
+            result = scipy.stats.ks_2samp(reference, current, method="auto")
         return TestResult(float(result.statistic), float(result.pvalue))
-    data_all = np.concatenate([ref, cur])
-    gaps = np.searchsorted(ref, data_all, side="right") / n1
-    gaps -= np.searchsorted(cur, data_all, side="right") / n2
-    statistic = float(max(np.max(gaps), np.clip(-np.min(gaps), 0, 1)))
+    values, gaps = _cdf_gaps(reference, current)
+    return _ks_from_gaps(values, gaps, n1, n2, approximate=approximate)
+
+
+def ks_and_wasserstein_sorted(
+    reference: FloatArray, current: FloatArray, *, approximate: bool = False
+) -> tuple[TestResult, float]:
+    """:func:`ks_sorted` and :func:`wasserstein_sorted` of the same samples, merged once."""
+    n1, n2 = len(reference), len(current)
+    if max(n1, n2) <= _KS_EXACT_MAX_N:
+        return ks_sorted(reference, current), wasserstein_sorted(reference, current)
+    values, gaps = _cdf_gaps(reference, current)
+    ks = _ks_from_gaps(values, gaps, n1, n2, approximate=approximate)
+    if n1 == n2:
+        return ks, wasserstein_sorted(reference, current)
+    return ks, float(np.dot(np.abs(gaps[:-1]), np.diff(values)))
+
+
+def _ks_from_gaps(
+    values: FloatArray, gaps: FloatArray, n1: int, n2: int, *, approximate: bool
+) -> TestResult:
+    """The KS test from the merged samples and their CDF gaps (:func:`_cdf_gaps`)."""
+    # the gap between the CDFs counts every tied value only after the last of them
+    last = np.flatnonzero(values[1:] != values[:-1])
+    statistic = float(max(np.max(np.abs(gaps[last]), initial=0.0), abs(gaps[-1])))
     n = float(np.round(n1 * n2 / (n1 + n2)))
-    p_value = float(np.clip(scipy.stats.kstwo.sf(statistic, n), 0, 1))
-    return TestResult(statistic, p_value)
+    if approximate:
+        import scipy.special
+
+        root = math.sqrt(n)
+        p_value = float(scipy.special.kolmogorov((root + 0.12 + 0.11 / root) * statistic))
+    else:
+        import scipy.stats
+
+        p_value = float(scipy.stats.kstwo.sf(statistic, n))
+    return TestResult(statistic, float(np.clip(p_value, 0, 1)))
 
 
 def wasserstein_normed(
@@ -115,7 +163,7 @@ def wasserstein_normed(
     ref = _present("reference", reference)
     cur = _present("current", current)
     norm = max(float(np.std(ref)), std_floor)
-    return _wasserstein(np.sort(ref), np.sort(cur)) / norm
+    return wasserstein_sorted(np.sort(ref), np.sort(cur)) / norm
 
 
 def psi(
@@ -339,13 +387,46 @@ def _rel_entr(x: FloatArray, y: FloatArray) -> FloatArray:
     return out
 
 
-def _wasserstein(u: FloatArray, v: FloatArray) -> float:
-    """W1 of two sorted samples: the area between their CDFs (SciPy's ``_cdf_distance``)."""
-    all_values = np.sort(np.concatenate((u, v)), kind="mergesort")
-    deltas = np.diff(all_values)
-    u_cdf = np.searchsorted(u, all_values[:-1], side="right") / len(u)
-    v_cdf = np.searchsorted(v, all_values[:-1], side="right") / len(v)
-    return float(np.dot(np.abs(u_cdf - v_cdf), deltas))
+def wasserstein_sorted(u: FloatArray, v: FloatArray) -> float:
+    """Wasserstein-1 distance of two sorted samples with no missing value (not checked).
+
+    The area between the two empirical CDFs, as ``scipy.stats.wasserstein_distance``. For
+    samples of one size it is the mean gap between their order statistics, ``mean(|u - v|)``;
+    otherwise the samples are merged once (they are sorted already) and the CDF gaps are
+    weighted by the distance to the next value.
+    """
+    if len(u) == len(v):
+        gaps = np.subtract(u, v)
+        return float(np.mean(np.abs(gaps, out=gaps)))
+    values, gaps = _cdf_gaps(u, v)
+    return float(np.dot(np.abs(gaps[:-1]), np.diff(values)))
+
+
+def _cdf_gaps(u: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The merged values of two sorted samples and ``F_u - F_v`` after each of them.
+
+    Within a run of tied values the gap is only right after the last one (the partial counts
+    before it span no distance); an O(n) merge from one binary search of the smaller sample.
+    """
+    n, m = len(u), len(v)
+    if n > m:
+        values, reversed_gaps = _cdf_gaps(v, u)
+        return values, np.negative(reversed_gaps, out=reversed_gaps)
+    # each u value goes after every v value at or below it
+    at = np.searchsorted(v, u, side="right")
+    at += np.arange(n)
+    seen_u = np.zeros(n + m, dtype=np.int64)
+    seen_u[at] = 1
+    np.cumsum(seen_u, out=seen_u)
+    values = np.empty(n + m, dtype=np.float64)
+    values[at] = u
+    from_v = np.ones(n + m, dtype=bool)
+    from_v[at] = False
+    values[from_v] = v
+    # F_u - F_v = seen_u / n - (k - seen_u) / m after the k-th merged value
+    gaps: FloatArray = np.multiply(seen_u, 1 / n + 1 / m, dtype=np.float64)
+    gaps -= np.arange(1, n + m + 1, dtype=np.float64) / m
+    return values, gaps
 
 
 def _binned(
