@@ -385,3 +385,23 @@ def test_a_seasonal_reference_wraps_around_the_new_year() -> None:
     months = {d.month for d in kept.sample["date"].to_pylist()}
     assert months <= {11, 12, 1, 2} and {12, 1} <= months
     assert kept.sample.num_rows == 60  # 30 days of each of two winters
+
+
+def test_a_window_without_rows_is_reported_not_crashed(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    spec = pg.ModelSpec(**spec_fields)
+    scored(spec, where)
+    empty_day = START + timedelta(days=500)  # the data ends at day 399
+    report = monitor_day(spec, where, day=empty_day, now=NOW)
+    assert report.rows == 0
+    drift = by_subject(report, "drift")
+    assert {c.status for c in drift.values()} == {"error"}
+    assert all(c.detail for c in drift.values())
+    assert by_subject(report, "volume")["rows"].status == "ok"  # no rows before it either
+    for check in report.checks:
+        assert check.value is None or np.isfinite(check.value), check
+    day_after = START + timedelta(days=400)
+    vanished = monitor_day(spec, where, day=day_after, window_days=1, now=NOW)
+    assert vanished.rows == 0
+    assert by_subject(vanished, "volume")["rows"].status == "alert"  # rows every day until today
