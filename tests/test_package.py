@@ -16,6 +16,8 @@ def test_exported_members() -> None:
         "Monitoring",
         "ParaguasError",
         "Parquet",
+        "Promotion",
+        "Retraining",
         "Split",
         "__version__",
         "open_project",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from paraguas.errors import ParaguasError
-from paraguas.spec import ModelSpec, Monitoring, Split
+from paraguas.spec import ModelSpec, Monitoring, Promotion, Retraining, Split
 
 __version__ = "0.1.0"
 
@@ -20,6 +20,8 @@ __all__ = [
     "Monitoring",
     "ParaguasError",
     "Parquet",
+    "Promotion",
+    "Retraining",
     "Split",
     "__version__",
     "open_project",

@@ -18,7 +18,15 @@ from typing import Any
 import yaml
 
 from paraguas.errors import ConfigError, ParaguasError, SpecError
-from paraguas.spec import ImportedEstimator, ModelSpec, Monitoring, Split, did_you_mean
+from paraguas.spec import (
+    ImportedEstimator,
+    ModelSpec,
+    Monitoring,
+    Promotion,
+    Retraining,
+    Split,
+    did_you_mean,
+)
 
 MODELS_DIR = "models"
 SPEC_FIELDS = tuple(f.name for f in dataclasses.fields(ModelSpec))
@@ -135,8 +143,13 @@ def spec_from_mapping(raw: Mapping[str, Any], origin: str) -> ModelSpec:
         fields["estimator"] = _estimator(fields["estimator"])
         if "split" in fields:
             fields["split"] = Split(**_mapping(fields["split"], "split"))
-        if "monitoring" in fields:
-            fields["monitoring"] = Monitoring(**_mapping(fields["monitoring"], "monitoring"))
+        for key, policy in (
+            ("monitoring", Monitoring),
+            ("retraining", Retraining),
+            ("promotion", Promotion),
+        ):
+            if key in fields:
+                fields[key] = policy(**_mapping(fields[key], key))
         return ModelSpec(**fields)
     except ParaguasError as exc:
         raise SpecError(f"{origin}: {exc}") from None

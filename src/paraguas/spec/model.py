@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from paraguas.errors import SpecError
+from paraguas.spec.durations import parse_days
 from paraguas.spec.names import did_you_mean, validate_model_name
+from paraguas.spec.policies import Monitoring, Promotion, Retraining
 
 TASKS = ("binary", "multiclass", "regression")
 DEFAULT_METRIC = {"binary": "f1", "multiclass": "f1_macro", "regression": "rmse"}
@@ -66,72 +68,6 @@ class Split:
             raise SpecError(f"split.holdout {self.holdout!r}: expected a fraction or a duration.")
 
 
-MONITORING_MODES = ("paraguas", "evidently")
-MONITORING_REFERENCES = ("training", "season")
-
-
-@dataclass(frozen=True)
-class Monitoring:
-    """How the monitoring flow watches a model.
-
-    ``window``: the days each run looks at, ending on its date (``"7d"``). ``mode``: the drift
-    method, ``"paraguas"`` (effect sizes, false-discovery control, importance-weighted verdict)
-    or ``"evidently"`` (Evidently 0.7's automatic choice, reproduced exactly).
-    ``label_delay``: how long after a prediction its actual is complete (``"0d"``, ``"30d"``);
-    younger predictions are left out of measured performance and estimated instead.
-    ``segments``: columns whose values get their own performance figures; ``sensitive``:
-    columns whose groups are compared for fairness gaps. ``drift_share``: the (importance
-    weighted) share of drifted features at which the dataset has drifted. ``reference``:
-    what a window is compared with, ``"training"`` (every training row) or ``"season"`` (the
-    training rows of the same days of the year, for data with a yearly rhythm, where a month
-    always differs from the whole year).
-    """
-
-    window: str = "7d"
-    mode: str = "paraguas"
-    label_delay: str = "0d"
-    segments: Sequence[str] = ()
-    sensitive: Sequence[str] = ()
-    drift_share: float = 0.5
-    reference: str = "training"
-
-    def __post_init__(self) -> None:
-        parse_days(self.window, "monitoring.window")
-        if self.reference not in MONITORING_REFERENCES:
-            raise SpecError(
-                f"monitoring.reference {self.reference!r} is not known; expected one of "
-                f"{', '.join(MONITORING_REFERENCES)}."
-                + did_you_mean(self.reference, MONITORING_REFERENCES)
-            )
-        if self.label_delay.strip().lower() not in ("0d", "0w"):
-            parse_days(self.label_delay, "monitoring.label_delay")
-        if self.mode not in MONITORING_MODES:
-            raise SpecError(
-                f"monitoring.mode {self.mode!r} is not known; expected one of "
-                f"{', '.join(MONITORING_MODES)}." + did_you_mean(self.mode, MONITORING_MODES)
-            )
-        for what in ("segments", "sensitive"):
-            columns = getattr(self, what)
-            if isinstance(columns, str) or not all(isinstance(c, str) and c for c in columns):
-                raise SpecError(
-                    f"monitoring.{what} {columns!r} must be a list of column names, e.g. ['region']."
-                )
-            object.__setattr__(self, what, tuple(columns))
-        if isinstance(self.drift_share, bool) or not 0 < float(self.drift_share) <= 1:
-            raise SpecError(
-                f"monitoring.drift_share {self.drift_share!r} must be a share in (0, 1], e.g. 0.5."
-            )
-
-    @property
-    def window_days(self) -> int:
-        return parse_days(self.window, "monitoring.window")
-
-    @property
-    def label_delay_days(self) -> int:
-        text = self.label_delay.strip().lower()
-        return 0 if text in ("0d", "0w") else parse_days(text, "monitoring.label_delay")
-
-
 @dataclass(frozen=True)
 class ModelSpec:
     """A model declared once; paraguas trains, serves, monitors and retrains it from this."""
@@ -149,6 +85,8 @@ class ModelSpec:
     seed: int = 0
     description: str = ""
     monitoring: Monitoring = field(default_factory=Monitoring)
+    retraining: Retraining = field(default_factory=Retraining)
+    promotion: Promotion = field(default_factory=Promotion)
 
     def __post_init__(self) -> None:
         validate_model_name(self.name)
@@ -192,6 +130,30 @@ class ModelSpec:
                 f"of {', '.join(METRICS[self.task])}." + did_you_mean(metric, METRICS[self.task])
             )
         object.__setattr__(self, "metric", metric)
+        self._check_policies()
+
+    def _check_policies(self) -> None:
+        """The policies' metrics must be metrics of the task; cost weights need a binary task."""
+        known = METRICS[self.task]
+        named = [(f"retraining.below[{m!r}]", m) for m in self.retraining.below]
+        if self.promotion.metric is not None:
+            named.append(("promotion.metric", self.promotion.metric))
+        for what, metric in named:
+            if metric not in known:
+                raise SpecError(
+                    f"Model {self.name!r}: {what}: {metric!r} is not a {self.task} metric; "
+                    f"expected one of {', '.join(known)}." + did_you_mean(metric, known)
+                )
+        if self.promotion.costs is not None and self.task != "binary":
+            raise SpecError(
+                f"Model {self.name!r}: promotion.costs weigh a binary classifier's errors; "
+                f"this model is {self.task}. Remove costs, or compare on a metric."
+            )
+        if self.promotion.test == "mcnemar" and self.task == "regression":
+            raise SpecError(
+                f"Model {self.name!r}: promotion.test 'mcnemar' compares right and wrong "
+                "answers of classifiers; use 'bootstrap' for a regression."
+            )
 
     @property
     def primary_metric(self) -> str:
@@ -226,8 +188,8 @@ class ModelSpec:
     def describe(self) -> dict[str, Any]:
         """A JSON-able description of what makes the model (what :attr:`spec_hash` covers).
 
-        How the model is monitored (``monitoring``) is left out: changing a window or a label
-        delay does not change what a version is.
+        How the model is monitored, retrained and promoted (``monitoring``, ``retraining``,
+        ``promotion``) is left out: changing a policy does not change what a version is.
         """
         return {
             "name": self.name,
@@ -276,14 +238,3 @@ def _seed(estimator: Any, seed: int) -> None:
     }
     if seeds:
         set_params(**seeds)
-
-
-def parse_days(text: str, what: str) -> int:
-    """``"90d"`` → 90, ``"2w"`` → 14. Raises :class:`SpecError` naming ``what`` otherwise."""
-    units = {"d": 1, "w": 7}
-    value = text.strip().lower()
-    if len(value) >= 2 and value[-1] in units and value[:-1].isdigit() and int(value[:-1]) > 0:
-        return int(value[:-1]) * units[value[-1]]
-    raise SpecError(
-        f"{what} {text!r} is not a duration: expected days or weeks such as '90d' or '2w'."
-    )
