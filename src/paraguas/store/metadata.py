@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from paraguas.errors import StoreError, StoreUnavailableError
 from paraguas.store.audit_records import AuditRecords
 from paraguas.store.database import SQLITE_BEGIN, create_store_engine, redact
+from paraguas.store.lifecycle_records import LifecycleRecords
 from paraguas.store.migrate import upgrade
 from paraguas.store.monitoring_records import MonitoringRecords
 from paraguas.store.registry_records import RegistryRecords
@@ -30,6 +31,7 @@ class Transaction:
     registry: RegistryRecords
     audit: AuditRecords
     monitoring: MonitoringRecords
+    lifecycle: LifecycleRecords
 
 
 class MetadataStore:
@@ -81,6 +83,7 @@ class MetadataStore:
                     registry=RegistryRecords(session),
                     audit=AuditRecords(session),
                     monitoring=MonitoringRecords(session),
+                    lifecycle=LifecycleRecords(session),
                 )
         except DBAPIError as exc:
             raise StoreError(

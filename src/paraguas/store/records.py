@@ -93,3 +93,31 @@ class MonitoringResult:
     detail: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     computed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A lifecycle decision on ``day``: what was done (``action``), to which versions, why
+    (``reason``, one line) and on what evidence (numbers, test, days: JSON)."""
+
+    model: str
+    day: date
+    action: str
+    champion: int | None
+    challenger: int | None
+    reason: str
+    evidence: Mapping[str, Any]
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CycleStep:
+    """A step of the daily cycle for (model, day), as journaled: ``done`` or ``failed``."""
+
+    model: str
+    day: date
+    step: str
+    status: str
+    detail: Mapping[str, Any]
+    at: datetime

@@ -154,3 +154,47 @@ class MonitoringResultRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any]]
     computed_at: Mapped[datetime]
+
+
+class DecisionRow(Base):
+    """One lifecycle decision (keep, retrain, promote, reject, rollback, ...) with its evidence."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_model_day", "model", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(63))
+    day: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(30))
+    champion: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    challenger: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]]
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class CycleStepRow(Base):
+    """The journal of the daily cycle: a step of (model, day) done once, never twice."""
+
+    __tablename__ = "cycle_steps"
+    __table_args__ = (UniqueConstraint("model", "day", "step", name="uq_cycle_steps"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(63))
+    day: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10))
+    detail: Mapped[dict[str, Any]]
+    at: Mapped[datetime]
+
+
+class CycleLockRow(Base):
+    """Who runs the cycle of (model, day) now: one row at most, by its primary key."""
+
+    __tablename__ = "cycle_locks"
+
+    model: Mapped[str] = mapped_column(String(63), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
