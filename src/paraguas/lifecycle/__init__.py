@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from paraguas.lifecycle.alerts import ALERT_EVENTS, Alert, Alerter, Delivery
+from paraguas.lifecycle.retraining import RetrainDecision, should_retrain
 
 __all__ = [
     "ALERT_EVENTS",
     "Alert",
     "Alerter",
     "Delivery",
+    "RetrainDecision",
+    "should_retrain",
 ]
