@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paraguas.lifecycle.alerts import ALERT_EVENTS, Alert, Alerter, Delivery
+from paraguas.lifecycle.promotion import check_approver, judge_challenger
 from paraguas.lifecycle.retraining import RetrainDecision, should_retrain
 
 __all__ = [
@@ -11,5 +12,7 @@ __all__ = [
     "Alerter",
     "Delivery",
     "RetrainDecision",
+    "check_approver",
+    "judge_challenger",
     "should_retrain",
 ]
