@@ -26,14 +26,20 @@ __all__ = ["RetrainDecision", "StoredCheck", "should_retrain"]
 
 
 class StoredCheck(Protocol):
-    """What the decision reads of a stored monitoring result."""
+    """What the decision reads of a stored monitoring result (read-only)."""
 
-    day: date
-    kind: str
-    subject: str
-    role: str
-    value: float | None
-    status: str
+    @property
+    def day(self) -> date: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def status(self) -> str: ...
 
 
 @dataclass(frozen=True)

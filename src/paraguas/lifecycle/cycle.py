@@ -1,0 +1,392 @@
+"""The daily cycle of one model on one day: monitor, decide, retrain, judge the challenger,
+score — each step journaled, so a re-run does only what is left and never anything twice.
+
+Steps, in order (:data:`STEPS`):
+
+``monitor``
+    :func:`~paraguas.monitoring.flow.monitor_day` for the window ending on the day (its
+    results replace any earlier run of the day).
+``decide``
+    the retraining verdict (:func:`~paraguas.lifecycle.retraining.should_retrain`) from the
+    stored results, stored as a decision (``retrain`` or ``keep``) with its evidence, in the
+    same transaction as its journal entry.
+``retrain``
+    when decided: a new version trained on the data as of the day, registered with the
+    trigger ``cycle:DAY`` and set as challenger (or champion, for a model without one). A
+    version already registered with that trigger is reused: a crash between registering and
+    journaling never trains twice.
+``judge``
+    when a challenger is in shadow: the promotion policy's test on the mature rows both
+    versions scored (:func:`~paraguas.lifecycle.promotion.judge_challenger`): ``promote``
+    (or ``awaiting_approval`` under manual approval), ``reject`` (the challenger is cleared)
+    or ``wait``; stored with its evidence.
+``score``
+    :func:`~paraguas.prediction.batch.predict_day` with the champion and, in shadow, the
+    challenger (re-scoring a day replaces its partition).
+
+Two cycles of the same model and day cannot run at once: the first takes a lock in the
+metadata store, the second is refused (a lock left by a killed process is taken over after
+``stale_after``). Every decision is also an audit event.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from paraguas.errors import PolicyError
+from paraguas.registry import CHALLENGER, CHAMPION, subject
+from paraguas.store import DecisionRecord
+
+if TYPE_CHECKING:
+    from paraguas.monitoring.flow import Monitor
+    from paraguas.spec import ModelSpec
+    from paraguas.store import ModelVersion
+
+__all__ = ["STEPS", "CycleDay", "run_day"]
+
+STEPS = ("monitor", "decide", "retrain", "judge", "score")
+#: A lock older than this is taken to belong to a process that died.
+STALE_AFTER = timedelta(hours=2)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class CycleDay:
+    """What the cycle did for one model and day: the steps run now, those found done, and the
+    decisions taken (action, reason)."""
+
+    model: str
+    day: date
+    ran: tuple[str, ...]
+    skipped: tuple[str, ...]
+    decisions: tuple[tuple[str, str], ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def run_day(
+    spec: ModelSpec,
+    where: Monitor,
+    day: date,
+    *,
+    actor: str = "paraguas",
+    holder: str | None = None,
+    now: Clock | None = None,
+) -> CycleDay:
+    """Run what is left of ``spec``'s cycle on ``day``; raise :class:`PolicyError` when another
+    cycle holds the day."""
+    clock = now or (lambda: datetime.now(timezone.utc))
+    holder = holder or f"{socket.gethostname()}:{os.getpid()}"
+    with where.metadata.transaction() as tx:
+        if not tx.lifecycle.acquire(spec.name, day, holder, clock(), stale_after=STALE_AFTER):
+            raise PolicyError(
+                f"Another cycle is running {spec.name!r} on {day}; it is left to finish. Run "
+                "again later (a cycle that died releases the day after "
+                f"{int(STALE_AFTER.total_seconds() // 3600)} hours)."
+            )
+    try:
+        return _Day(spec, where, day, actor, clock).run()
+    finally:
+        with where.metadata.transaction() as tx:
+            tx.lifecycle.release(spec.name, day, holder)
+
+
+class _Day:
+    def __init__(
+        self, spec: ModelSpec, where: Monitor, day: date, actor: str, clock: Clock
+    ) -> None:
+        self.spec, self.where, self.day, self.actor, self.clock = spec, where, day, actor, clock
+        self.ran: list[str] = []
+        self.skipped: list[str] = []
+        self.decisions: list[tuple[str, str]] = []
+        self.details: dict[str, Any] = {}
+
+    def run(self) -> CycleDay:
+        with self.where.metadata.transaction(write=False) as tx:
+            done = {step.step: step for step in tx.lifecycle.steps(self.spec.name, self.day)}
+        retrain = bool(done["decide"].detail.get("retrain")) if "decide" in done else False
+        for step in STEPS:
+            if step in done:
+                self.skipped.append(step)
+                continue
+            if step == "retrain" and not retrain:
+                continue
+            outcome = getattr(self, f"_{step}")()
+            if step == "decide":
+                retrain = bool(outcome)
+            self.ran.append(step)
+        return CycleDay(
+            self.spec.name,
+            self.day,
+            tuple(self.ran),
+            tuple(self.skipped),
+            tuple(self.decisions),
+            self.details,
+        )
+
+    # steps ------------------------------------------------------------------------------------
+
+    def _monitor(self) -> None:
+        from paraguas.monitoring.flow import monitor_day
+
+        if self._alias(CHAMPION) is None:
+            self._journal("monitor", {"status": "no champion to monitor"})
+            return
+        report = monitor_day(
+            self.spec, self.where, day=self.day, actor=self.actor, now=self.clock()
+        )
+        counts = {
+            s: sum(1 for c in report.checks if c.status == s) for s in ("warn", "alert", "error")
+        }
+        self._journal("monitor", {"status": report.status, **counts})
+
+    def _decide(self) -> bool:
+        from paraguas.lifecycle.retraining import should_retrain
+
+        champion = self._alias(CHAMPION)
+        challenger = self._alias(CHALLENGER)
+        with self.where.metadata.transaction(write=False) as tx:
+            history = tx.monitoring.results(self.spec.name, end=self.day)
+        verdict = should_retrain(
+            self.spec.retraining,
+            today=self.day,
+            history=history,
+            trained_until=_trained_until(champion),
+            challenger=challenger.version if challenger else None,
+            order=None if champion else "the model has no champion yet",
+        )
+        action = "retrain" if verdict.retrain else "keep"
+        self._decide_and_journal(
+            "decide",
+            action,
+            verdict.reason,
+            {"trigger": verdict.trigger, **verdict.evidence},
+            champion=champion,
+            challenger=challenger,
+            journal={"retrain": verdict.retrain, "trigger": verdict.trigger},
+        )
+        return verdict.retrain
+
+    def _retrain(self) -> None:
+        from paraguas.training import train
+
+        trigger = f"cycle:{self.day.isoformat()}"
+        version = next((v for v in self._versions() if v.lineage.get("trigger") == trigger), None)
+        if version is None:
+            result = train(
+                self.spec,
+                self.where.registry,
+                as_of=self.day,
+                reason=f"retrained by the daily cycle of {self.day}",
+                actor=self.actor,
+                trigger=trigger,
+            )
+            version = result.version
+        champion = self._alias(CHAMPION)
+        new = champion is not None and champion.version != version.version
+        if new and self._alias(CHALLENGER) is None:
+            self.where.registry.set_challenger(
+                self.spec.name,
+                version.version,
+                reason=f"trained by the daily cycle of {self.day}; in shadow until proven",
+                actor=self.actor,
+            )
+        self.details["trained"] = version.version
+        self._journal("retrain", {"version": version.version})
+
+    def _judge(self) -> None:
+        challenger = self._alias(CHALLENGER)
+        champion = self._alias(CHAMPION)
+        if challenger is None or champion is None:
+            self._journal("judge", {"challenger": None})
+            return
+        verdict, reason, evidence = self._judged(champion, challenger)
+        action = verdict
+        if verdict == "promote" and self.spec.promotion.approval == "manual":
+            action = "awaiting_approval"
+            reason = (
+                f"{reason}; waiting for approval (paraguas approve {self.spec.name} --by PERSON)"
+            )
+        elif verdict == "promote":
+            self.where.registry.promote(
+                self.spec.name, challenger.version, reason=reason, actor=self.actor
+            )
+        elif verdict == "reject":
+            self.where.registry.clear_challenger(self.spec.name, reason=reason, actor=self.actor)
+        self._decide_and_journal(
+            "judge",
+            action,
+            reason,
+            evidence,
+            champion=champion,
+            challenger=challenger,
+            journal={"verdict": verdict},
+        )
+
+    def _score(self) -> None:
+        from paraguas.prediction.batch import predict_day
+
+        run = predict_day(self.spec, self.where.registry, self.where.predictions, day=self.day)
+        self._journal(
+            "score", {"rows": run.rows, "rejected": run.rejected, "champion": run.champion}
+        )
+
+    # helpers ----------------------------------------------------------------------------------
+
+    def _judged(
+        self, champion: ModelVersion, challenger: ModelVersion
+    ) -> tuple[str, str, dict[str, Any]]:
+        """The verdict on the challenger, its reason and evidence, from the mature rows both
+        versions scored since the challenger was set."""
+        from paraguas.lifecycle.promotion import judge_challenger
+
+        policy = self.spec.promotion
+        since = min(_challenger_since(self.where, self.spec.name, challenger), self.day)
+        days = (self.day - since).days
+        ours, theirs = self._joined(champion, challenger, since)
+        paired = 0
+        if ours is not None and theirs is not None:
+            labelled = {k for k, known in zip(ours.keys, ours.labelled, strict=True) if known}
+            paired = sum(1 for k in theirs.keys if k in labelled)
+        if ours is None or theirs is None or paired < policy.min_rows:
+            evidence = {"paired_rows": paired, "min_rows": policy.min_rows, "days": days}
+            if days >= policy.max_shadow_days:
+                return (
+                    "reject",
+                    f"{paired} paired rows with actuals after {days} days in shadow, fewer than "
+                    f"the {policy.min_rows} needed within max_shadow_days {policy.max_shadow_days}",
+                    evidence,
+                )
+            return (
+                "wait",
+                f"{paired} paired rows with actuals after {days} days in shadow; "
+                f"at least {policy.min_rows} needed to judge",
+                evidence,
+            )
+        decision = judge_challenger(
+            self.spec.task,
+            self.spec.primary_metric,
+            policy,
+            ours,
+            theirs,
+            days_in_shadow=days,
+            seed=self.spec.seed,
+        )
+        return decision.verdict, decision.reason, decision.as_dict()
+
+    def _joined(
+        self, champion: ModelVersion, challenger: ModelVersion, since: date
+    ) -> tuple[Any, Any]:
+        import pyarrow.dataset as ds
+
+        from paraguas.monitoring.outcomes import join_actuals
+
+        end = self.day - timedelta(days=self.spec.monitoring.label_delay_days)
+        log = self.where.predictions
+        if not any(since <= d <= end for d in log.days(self.spec.name)):
+            return None, None
+        table = log.read(
+            self.spec.name,
+            start=since,
+            end=end,
+            filter=ds.field("version").isin([champion.version, challenger.version]),
+        )
+        midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=timezone.utc)
+        known_at = min(self.clock(), midnight + timedelta(days=1))
+        actuals = self.where.actuals.latest(self.spec.name, as_of=known_at)
+        groups = join_actuals(self.spec.task, table, actuals)
+        ours = next(
+            (g for g in groups if (g.role, g.version) == (CHAMPION, champion.version)), None
+        )
+        theirs = next(
+            (g for g in groups if (g.role, g.version) == (CHALLENGER, challenger.version)), None
+        )
+        return ours, theirs
+
+    def _versions(self) -> list[ModelVersion]:
+        from paraguas.errors import ModelNotFoundError
+
+        try:
+            return self.where.registry.versions(self.spec.name)
+        except ModelNotFoundError:
+            return []
+
+    def _alias(self, alias: str) -> ModelVersion | None:
+        from paraguas.errors import ModelNotFoundError
+
+        try:
+            return self.where.registry.alias(self.spec.name, alias)
+        except ModelNotFoundError:
+            return None
+
+    def _journal(self, step: str, detail: dict[str, Any]) -> None:
+        with self.where.metadata.transaction() as tx:
+            tx.lifecycle.record_step(self.spec.name, self.day, step, "done", detail, self.clock())
+
+    def _decide_and_journal(
+        self,
+        step: str,
+        action: str,
+        reason: str,
+        evidence: dict[str, Any],
+        *,
+        champion: ModelVersion | None,
+        challenger: ModelVersion | None,
+        journal: dict[str, Any],
+    ) -> None:
+        """The decision, its audit event and the step's journal entry, in one transaction."""
+        at = self.clock()
+        record = DecisionRecord(
+            model=self.spec.name,
+            day=self.day,
+            action=action,
+            champion=champion.version if champion else None,
+            challenger=challenger.version if challenger else None,
+            reason=reason,
+            evidence=evidence,
+            actor=self.actor,
+            at=at,
+        )
+        with self.where.metadata.transaction() as tx:
+            tx.lifecycle.add_decision(record)
+            self.where.audit.append(
+                tx,
+                actor=self.actor,
+                action=f"decision.{action}",
+                subject=subject(self.spec.name),
+                payload={"day": self.day.isoformat(), "reason": reason, "step": step},
+            )
+            tx.lifecycle.record_step(self.spec.name, self.day, step, "done", journal, at)
+        self.decisions.append((action, reason))
+
+
+def _trained_until(version: ModelVersion | None) -> date | None:
+    """The last day of a version's training data (its as-of date, else its data's newest row)."""
+    if version is None:
+        return None
+    text = version.lineage.get("as_of") or (version.lineage.get("data_fingerprint") or {}).get(
+        "time_max"
+    )
+    try:
+        return date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def _challenger_since(where: Monitor, name: str, challenger: ModelVersion) -> date:
+    """The day the challenger's shadow began: the cycle day that trained it, else the day its
+    alias was set."""
+    trigger = str(challenger.lineage.get("trigger") or "")
+    if trigger.startswith("cycle:"):
+        return date.fromisoformat(trigger.removeprefix("cycle:"))
+    changes = [
+        c
+        for c in where.registry.history(name, CHALLENGER)
+        if c.version == challenger.version and c.action == "set"
+    ]
+    return changes[-1].at.date() if changes else challenger.created_at.date()
