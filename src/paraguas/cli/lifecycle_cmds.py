@@ -1,0 +1,134 @@
+"""``paraguas cycle`` and ``paraguas decisions``: the daily loop, and what it decided and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from paraguas.cli.app import state
+from paraguas.cli.output import console, days_from, error_console, print_json
+
+DAY_FORMATS = ["%Y-%m-%d"]
+#: The exit code of a cycle in which a model failed (the other models still ran).
+EXIT_MODEL_FAILED = 4
+
+
+def register(app: typer.Typer) -> None:
+    app.command("cycle")(cycle)
+    app.command("decisions")(decisions)
+
+
+def cycle(
+    ctx: typer.Context,
+    day: datetime | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        formats=DAY_FORMATS,
+        help="Run the cycle of this day.",
+        show_default=False,
+    ),
+    first: datetime | None = typer.Option(
+        None,
+        "--from",
+        formats=DAY_FORMATS,
+        help="Replay every day from this one...",
+        show_default=False,
+    ),
+    last: datetime | None = typer.Option(
+        None,
+        "--to",
+        formats=DAY_FORMATS,
+        help="...to this one, each strictly as of its day.",
+        show_default=False,
+    ),
+    models: list[str] = typer.Option(
+        [], "--model", "-m", help="Only this model (repeat for several). Default: every model."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print what each cycle did as JSON."),
+) -> None:
+    """Run the daily cycle: monitor, decide, retrain, judge the challenger, score.
+
+    Each step is journaled per model and day: running a day again does only what is left. A
+    model that fails is reported and the others go on (exit code 4 at the end).
+    """
+    from paraguas.errors import ParaguasError
+    from paraguas.lifecycle import run_day
+
+    if day is not None and (first or last):
+        raise typer.BadParameter("give --date, or --from and --to, not both", param_hint="--date")
+    if day is None and not (first and last):
+        raise typer.BadParameter("give --date DAY, or --from A --to B", param_hint="--date")
+    start, end = (day, day) if day is not None else (first, last)
+    assert start is not None and end is not None
+    if end < start:
+        raise typer.BadParameter(f"{end.date()} is before --from {start.date()}", param_hint="--to")
+    project = state(ctx).project()
+    names = models or sorted(project.specs())
+    specs = {name: project.spec(name) for name in names}
+    done: list[dict[str, Any]] = []
+    failed = 0
+    for each in days_from(start.date(), end.date()):
+        for name, spec in specs.items():
+            try:
+                result = run_day(spec, project.monitor, each, actor=project.settings.actor)
+            except ParaguasError as exc:
+                failed += 1
+                done.append({"model": name, "day": each, "error": str(exc)})
+                error_console().print(f"[red]{escape(name)} {each}[/]: {escape(str(exc))}")
+                continue
+            done.append(
+                {
+                    "model": name,
+                    "day": each,
+                    "ran": list(result.ran),
+                    "skipped": list(result.skipped),
+                    "decisions": [{"action": a, "reason": r} for a, r in result.decisions],
+                }
+            )
+            if not as_json:
+                _show(result)
+    if as_json:
+        print_json(done)
+    if failed:
+        raise typer.Exit(EXIT_MODEL_FAILED)
+
+
+def _show(result: Any) -> None:
+    decided = "; ".join(f"{a}: {r}" for a, r in result.decisions if a != "keep") or "keep"
+    steps = ", ".join(result.ran) or "nothing left to do"
+    console().print(f"{result.model} {result.day}: {escape(steps)} — {escape(decided)}")
+
+
+def decisions(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Model name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the decisions with their evidence."),
+) -> None:
+    """List what the lifecycle decided for NAME, day by day, with the reason and evidence."""
+    project = state(ctx).project()
+    project.spec(name)  # an undeclared model is an error naming the declared ones
+    with project.metadata.transaction(write=False) as tx:
+        found = tx.lifecycle.decisions(name)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console().print(f"No decisions for {name} yet. Run: paraguas cycle --date DAY")
+        return
+    table = Table(title=f"Decisions of {name}")
+    for column in ("day", "action", "champion", "challenger", "reason"):
+        table.add_column(column)
+    for decision in found:
+        table.add_row(
+            decision.day.isoformat(),
+            decision.action,
+            str(decision.champion or "—"),
+            str(decision.challenger or "—"),
+            escape(decision.reason),
+        )
+    console().print(table)
