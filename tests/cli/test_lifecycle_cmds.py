@@ -57,3 +57,44 @@ def test_cycle_usage_errors(cli: Run, project: Path) -> None:
     unknown = cli("decisions", "rain_tomorow")
     assert unknown.code == 1 and "did you mean 'rain_tomorrow'" in unknown.err.lower()
     assert "No decisions for rain_tomorrow yet" in cli("decisions", "rain_tomorrow").out
+
+
+APPROVED_SPEC = SPEC.replace(
+    "estimator=lambda: LogisticRegression(max_iter=500),",
+    "estimator=lambda: LogisticRegression(max_iter=500), "
+    "promotion=pg.Promotion(shadow_days=1, min_rows=5, min_gain=-1.0, approval='manual'),",
+)
+
+
+def test_an_order_retrains_and_a_manual_promotion_waits_for_someone_else(
+    cli: Run, project: Path
+) -> None:
+    _declare(project)
+    (project / "models" / "rain_tomorrow.py").write_text(APPROVED_SPEC)
+    assert cli("cycle", "--from", "2025-06-01", "--to", "2025-06-02").code == 0
+    ordered = cli("retrain", "rain_tomorrow", "--reason", "new data feed", "--date", "2025-06-03")
+    assert ordered.code == 0, ordered.err
+    third = json.loads(cli("cycle", "--date", "2025-06-03", "--json").out)[0]
+    assert third["decisions"][0] == {"action": "retrain", "reason": "ordered: new data feed"}
+    fourth = json.loads(cli("cycle", "--date", "2025-06-04", "--json").out)[0]
+    assert fourth["decisions"][0]["action"] == "keep"  # the order was followed once
+    # actuals arrive; with min_gain -1 any challenger "wins" the test, and waits for approval
+    rows = "".join(f"2025-06-{d:02d},{d % 2}\n" for d in range(1, 30))
+    (project / "actuals.csv").write_text("date,rain_tomorrow\n" + rows)
+    assert (
+        cli(
+            "actuals", "rain_tomorrow", str(project / "actuals.csv"), "--arrived-at", "2025-06-05"
+        ).code
+        == 0
+    )
+    for offset in range(5, 12):
+        cli("cycle", "--date", f"2025-06-{offset:02d}")
+    actions = [d["action"] for d in json.loads(cli("decisions", "rain_tomorrow", "--json").out)]
+    assert "awaiting_approval" in actions and "promote" not in actions
+    mine = cli("approve", "rain_tomorrow", "--by", "tester")  # the actor who ordered it
+    assert mine.code == 1 and "segregation of duties" in mine.err
+    theirs = cli("approve", "rain_tomorrow", "--by", "risk-officer")
+    assert theirs.code == 0, theirs.err
+    listed = json.loads(cli("versions", "rain_tomorrow", "--json").out)
+    assert [v["version"] for v in listed if "champion" in v["aliases"]] == [2]
+    assert cli("approve", "rain_tomorrow", "--by", "risk-officer").code == 1  # nothing waits now

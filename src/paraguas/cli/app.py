@@ -84,6 +84,7 @@ def state(ctx: typer.Context) -> State:
 def _register_commands() -> None:
     from paraguas.cli import (
         audit_cmds,
+        lifecycle_cmds,
         monitoring_cmds,
         prediction_cmds,
         registry_cmds,
@@ -94,6 +95,7 @@ def _register_commands() -> None:
     training_cmds.register(app)
     prediction_cmds.register(app)
     monitoring_cmds.register(app)
+    lifecycle_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
 
 

@@ -1,4 +1,5 @@
-"""``paraguas cycle`` and ``paraguas decisions``: the daily loop, and what it decided and why."""
+"""``paraguas cycle``, ``decisions``, ``retrain`` and ``approve``: the daily loop, what it
+decided and why, an order to retrain, and the approval of a winning challenger."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ EXIT_MODEL_FAILED = 4
 def register(app: typer.Typer) -> None:
     app.command("cycle")(cycle)
     app.command("decisions")(decisions)
+    app.command("retrain")(retrain)
+    app.command("approve")(approve)
 
 
 def cycle(
@@ -132,3 +135,101 @@ def decisions(
             escape(decision.reason),
         )
     console().print(table)
+
+
+def retrain(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Model name."),
+    reason: str = typer.Option(..., "--reason", "-r", help="Why (kept in the record)."),
+    day: datetime | None = typer.Option(
+        None,
+        "--date",
+        "-d",
+        formats=DAY_FORMATS,
+        help="The cycle day from which the order holds (default: today).",
+        show_default=False,
+    ),
+) -> None:
+    """Order a retrain of NAME: the next daily cycle trains a new version, whatever monitoring
+    says (as a challenger, judged like any other)."""
+    from datetime import date, timezone
+
+    from paraguas.registry import subject
+    from paraguas.store import DecisionRecord
+
+    project = state(ctx).project()
+    project.spec(name)
+    if not reason.strip():
+        raise typer.BadParameter("say why the model is retrained", param_hint="--reason")
+    at = datetime.now(timezone.utc)
+    when = day.date() if day else date.today()
+    actor = project.settings.actor
+    with project.metadata.transaction() as tx:
+        tx.lifecycle.add_decision(
+            DecisionRecord(name, when, "order", None, None, reason, {}, actor, at)
+        )
+        project.audit.append(
+            tx,
+            actor=actor,
+            action="decision.order",
+            subject=subject(name),
+            payload={"day": when.isoformat(), "reason": reason},
+        )
+    console().print(f"Retrain of {name} ordered from {when}: the next cycle trains it.")
+
+
+def approve(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Model name."),
+    by: str = typer.Option(
+        ..., "--by", help="Who approves (must not have requested or trained it)."
+    ),
+) -> None:
+    """Approve the promotion of NAME's challenger, once the cycle found it better and the
+    spec asks for manual approval (approval: manual)."""
+    from datetime import timezone
+
+    from paraguas.errors import PolicyError
+    from paraguas.lifecycle.cycle import pending_order
+    from paraguas.lifecycle.promotion import check_approver
+    from paraguas.registry import CHALLENGER, subject
+    from paraguas.store import DecisionRecord
+
+    project = state(ctx).project()
+    spec = project.spec(name)
+    challenger = project.registry.alias(name, CHALLENGER)
+    with project.metadata.transaction(write=False) as tx:
+        history = tx.lifecycle.decisions(name)
+    waiting = [
+        d
+        for d in history
+        if d.action == "awaiting_approval" and challenger and d.challenger == challenger.version
+    ]
+    if challenger is None or not waiting:
+        raise PolicyError(
+            f"{name} has no challenger waiting for approval. See: paraguas decisions {name}"
+        )
+    order = pending_order([d for d in history if d.at <= challenger.created_at])
+    check_approver(
+        by,
+        requested_by=order.actor if order else None,
+        trained_by=challenger.created_by,
+        policy=spec.promotion,
+    )
+    reason = f"approved by {by}: {waiting[-1].reason}"
+    project.registry.promote(name, challenger.version, reason=reason, actor=by)
+    at = datetime.now(timezone.utc)
+    with project.metadata.transaction() as tx:
+        tx.lifecycle.add_decision(
+            DecisionRecord(
+                name, waiting[-1].day, "approve", challenger.version, None, reason, {}, by, at
+            )
+        )
+        project.audit.append(
+            tx,
+            actor=by,
+            action="decision.approve",
+            subject=subject(name),
+            payload={"version": challenger.version},
+        )
+    console().print(f"Version {challenger.version} of {name} is champion, approved by {by}.")

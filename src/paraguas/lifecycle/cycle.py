@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from paraguas.spec import ModelSpec
     from paraguas.store import ModelVersion
 
-__all__ = ["STEPS", "CycleDay", "run_day"]
+__all__ = ["STEPS", "CycleDay", "pending_order", "run_day"]
 
 STEPS = ("monitor", "decide", "retrain", "judge", "score")
 #: A lock older than this is taken to belong to a process that died.
@@ -152,13 +152,17 @@ class _Day:
         challenger = self._alias(CHALLENGER)
         with self.where.metadata.transaction(write=False) as tx:
             history = tx.monitoring.results(self.spec.name, end=self.day)
+            ordered = pending_order(tx.lifecycle.decisions(self.spec.name, end=self.day))
+        order = ordered.reason if ordered is not None else None
+        if champion is None:
+            order = "the model has no champion yet"
         verdict = should_retrain(
             self.spec.retraining,
             today=self.day,
             history=history,
             trained_until=_trained_until(champion),
             challenger=challenger.version if challenger else None,
-            order=None if champion else "the model has no champion yet",
+            order=order,
         )
         action = "retrain" if verdict.retrain else "keep"
         self._decide_and_journal(
@@ -363,6 +367,17 @@ class _Day:
             )
             tx.lifecycle.record_step(self.spec.name, self.day, step, "done", journal, at)
         self.decisions.append((action, reason))
+
+
+def pending_order(decisions: list[DecisionRecord]) -> DecisionRecord | None:
+    """The oldest retrain order (``paraguas retrain``) not yet followed by a retrain."""
+    pending: list[DecisionRecord] = []
+    for decision in sorted(decisions, key=lambda d: d.at):
+        if decision.action == "order":
+            pending.append(decision)
+        elif decision.action == "retrain":
+            pending.clear()
+    return pending[0] if pending else None
 
 
 def _trained_until(version: ModelVersion | None) -> date | None:
