@@ -120,3 +120,23 @@ def test_a_day_held_by_another_cycle_is_refused(
     assert where.registry.models() == []  # nothing was done
     later = NOW + timedelta(hours=3)  # the other cycle died: its lock is stale
     assert run_day(spec, where, day(300), now=lambda: later).ran[-1] == "score"
+
+
+def test_the_cycle_tells_the_alerter_of_retrains_and_failures(
+    spec_fields: dict[str, Any], where: Monitor, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    import logging
+
+    from paraguas.config.settings import AlertSettings
+    from paraguas.lifecycle import Alerter
+
+    alerter = Alerter(AlertSettings())
+    spec = pg.ModelSpec(**spec_fields)
+    with caplog.at_level(logging.INFO, logger="paraguas.alerts"):
+        run_day(spec, where, day(300), now=lambda: NOW, alerter=alerter)
+        broken = pg.ModelSpec(**{**spec_fields, "data": pg.Parquet(tmp_path / "gone.parquet")})
+        with pytest.raises(Exception, match="gone.parquet does not exist"):
+            run_day(broken, where, day(301), now=lambda: NOW, alerter=alerter)
+    events = [record.getMessage() for record in caplog.records if record.name == "paraguas.alerts"]
+    assert any("retrain" in e and "no champion yet" in e for e in events), events
+    assert any("failure" in e and "gone.parquet" in e for e in events), events

@@ -60,7 +60,7 @@ def cycle(
     model that fails is reported and the others go on (exit code 4 at the end).
     """
     from paraguas.errors import ParaguasError
-    from paraguas.lifecycle import run_day
+    from paraguas.lifecycle import Alerter, run_day
 
     if day is not None and (first or last):
         raise typer.BadParameter("give --date, or --from and --to, not both", param_hint="--date")
@@ -73,12 +73,15 @@ def cycle(
     project = state(ctx).project()
     names = models or sorted(project.specs())
     specs = {name: project.spec(name) for name in names}
+    alerter = Alerter(project.settings.alerts)
     done: list[dict[str, Any]] = []
     failed = 0
     for each in days_from(start.date(), end.date()):
         for name, spec in specs.items():
             try:
-                result = run_day(spec, project.monitor, each, actor=project.settings.actor)
+                result = run_day(
+                    spec, project.monitor, each, actor=project.settings.actor, alerter=alerter
+                )
             except ParaguasError as exc:
                 failed += 1
                 done.append({"model": name, "day": each, "error": str(exc)})

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,7 @@ from paraguas.registry import CHALLENGER, CHAMPION, subject
 from paraguas.store import DecisionRecord
 
 if TYPE_CHECKING:
+    from paraguas.lifecycle.alerts import Alerter
     from paraguas.monitoring.flow import Monitor
     from paraguas.spec import ModelSpec
     from paraguas.store import ModelVersion
@@ -77,9 +78,11 @@ def run_day(
     actor: str = "paraguas",
     holder: str | None = None,
     now: Clock | None = None,
+    alerter: Alerter | None = None,
 ) -> CycleDay:
     """Run what is left of ``spec``'s cycle on ``day``; raise :class:`PolicyError` when another
-    cycle holds the day."""
+    cycle holds the day. ``alerter`` is told of drift alerts, retrains, promotions, rejections
+    and failures (a failing alert never fails the cycle)."""
     clock = now or (lambda: datetime.now(timezone.utc))
     holder = holder or f"{socket.gethostname()}:{os.getpid()}"
     with where.metadata.transaction() as tx:
@@ -90,7 +93,10 @@ def run_day(
                 f"{int(STALE_AFTER.total_seconds() // 3600)} hours)."
             )
     try:
-        return _Day(spec, where, day, actor, clock).run()
+        return _Day(spec, where, day, actor, clock, alerter).run()
+    except Exception as exc:
+        _alert(alerter, "failure", spec.name, day, f"the cycle failed: {type(exc).__name__}: {exc}")
+        raise
     finally:
         with where.metadata.transaction() as tx:
             tx.lifecycle.release(spec.name, day, holder)
@@ -98,9 +104,16 @@ def run_day(
 
 class _Day:
     def __init__(
-        self, spec: ModelSpec, where: Monitor, day: date, actor: str, clock: Clock
+        self,
+        spec: ModelSpec,
+        where: Monitor,
+        day: date,
+        actor: str,
+        clock: Clock,
+        alerter: Alerter | None,
     ) -> None:
         self.spec, self.where, self.day, self.actor, self.clock = spec, where, day, actor, clock
+        self.alerter = alerter
         self.ran: list[str] = []
         self.skipped: list[str] = []
         self.decisions: list[tuple[str, str]] = []
@@ -367,6 +380,28 @@ class _Day:
             )
             tx.lifecycle.record_step(self.spec.name, self.day, step, "done", journal, at)
         self.decisions.append((action, reason))
+        events = {"retrain": "retrain", "promote": "promotion", "reject": "rejection"}
+        if action in events:
+            _alert(self.alerter, events[action], self.spec.name, self.day, reason, evidence)
+
+
+def _alert(
+    alerter: Alerter | None,
+    event: str,
+    model: str,
+    day: date,
+    summary: str,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Tell ``alerter``, if any; an alert that cannot be built or sent never stops the cycle."""
+    if alerter is None:
+        return
+    from paraguas.lifecycle.alerts import Alert
+
+    try:
+        alerter.send(Alert(event, model, day, summary, dict(details or {})))
+    except (TypeError, ValueError):
+        alerter.send(Alert(event, model, day, summary))
 
 
 def pending_order(decisions: list[DecisionRecord]) -> DecisionRecord | None:
