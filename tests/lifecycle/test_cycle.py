@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import paraguas as pg
-from paraguas.errors import PolicyError
+from paraguas.errors import DataError, PolicyError
 from paraguas.lifecycle.cycle import STEPS, run_day
 from paraguas.monitoring.flow import Monitor
 from paraguas.prediction import ActualsLog, PredictionLog
@@ -135,7 +135,7 @@ def test_the_cycle_tells_the_alerter_of_retrains_and_failures(
     with caplog.at_level(logging.INFO, logger="paraguas.alerts"):
         run_day(spec, where, day(300), now=lambda: NOW, alerter=alerter)
         broken = pg.ModelSpec(**{**spec_fields, "data": pg.Parquet(tmp_path / "gone.parquet")})
-        with pytest.raises(Exception, match="gone.parquet does not exist"):
+        with pytest.raises(DataError, match=r"gone\.parquet does not exist"):
             run_day(broken, where, day(301), now=lambda: NOW, alerter=alerter)
     events = [record.getMessage() for record in caplog.records if record.name == "paraguas.alerts"]
     assert any("retrain" in e and "no champion yet" in e for e in events), events
