@@ -140,3 +140,16 @@ def test_the_cycle_tells_the_alerter_of_retrains_and_failures(
     events = [record.getMessage() for record in caplog.records if record.name == "paraguas.alerts"]
     assert any("retrain" in e and "no champion yet" in e for e in events), events
     assert any("failure" in e and "gone.parquet" in e for e in events), events
+
+
+def test_the_training_window_limits_what_a_retrain_reads(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    spec = pg.ModelSpec(**spec_fields, retraining=pg.Retraining(window="100d"))
+    run_day(spec, where, day(300), now=lambda: NOW)
+    champion = where.registry.alias(spec.name, CHAMPION)
+    assert champion is not None
+    fingerprint = champion.lineage["data_fingerprint"]
+    assert fingerprint["rows"] == 100  # one row a day, days 201 to 300
+    assert fingerprint["time_min"].startswith(day(201).isoformat())
+    assert champion.lineage["since"] == day(201).isoformat()

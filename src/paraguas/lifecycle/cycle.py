@@ -195,10 +195,12 @@ class _Day:
         trigger = f"cycle:{self.day.isoformat()}"
         version = next((v for v in self._versions() if v.lineage.get("trigger") == trigger), None)
         if version is None:
+            window = self.spec.retraining.window_days
             result = train(
                 self.spec,
                 self.where.registry,
                 as_of=self.day,
+                since=self.day - timedelta(days=window - 1) if window else None,
                 reason=f"retrained by the daily cycle of {self.day}",
                 actor=self.actor,
                 trigger=trigger,

@@ -63,12 +63,14 @@ def train(
     registry: Registry,
     *,
     as_of: date | None = None,
+    since: date | None = None,
     reason: str = "",
     actor: str | None = None,
     trigger: str = "manual",
     progress: Progress | None = None,
 ) -> TrainingResult:
-    """Train ``spec`` on its data as of ``as_of`` and register the result.
+    """Train ``spec`` on its data as of ``as_of`` (from ``since`` when given: a training window)
+    and register the result.
 
     The first version of a model becomes champion only if it beats the naive baseline on the
     holdout; later versions are registered and left to the lifecycle to challenge the champion.
@@ -82,7 +84,7 @@ def train(
         return _stage(name, timings, progress)
 
     with step("read"):
-        table = _read(spec, as_of)
+        table = _read(spec, as_of, since)
         table = _drop_missing_target(spec, table)
         schema = InputSchema.infer(table, spec.features)
         print_fingerprint = fingerprint(table.to_batches(), time=spec.time)
@@ -123,6 +125,7 @@ def train(
                 "data_fingerprint": print_fingerprint.as_dict(),
                 "trigger": trigger,
                 "as_of": as_of.isoformat() if as_of else None,
+                "since": since.isoformat() if since else None,
                 "split": split.describe(),
                 "evaluation": {
                     "metric": spec.primary_metric,
@@ -158,13 +161,17 @@ def train(
 # reading ---------------------------------------------------------------------------------------
 
 
-def _read(spec: ModelSpec, as_of: date | None) -> pa.Table:
+def _read(spec: ModelSpec, as_of: date | None, since: date | None) -> pa.Table:
     read = getattr(spec.data, "read", None)
     if not callable(read):
         raise SpecError(f"Model {spec.name!r}: its data source {spec.data!r} cannot be read.")
-    table: pa.Table = read(list(spec.columns), time=spec.time, end=as_of)
+    if since is not None and spec.time is None:
+        raise SpecError(
+            f"Model {spec.name!r}: training from {since} needs a time column; declare time=..."
+        )
+    table: pa.Table = read(list(spec.columns), time=spec.time, start=since, end=as_of)
     if table.num_rows == 0:
-        when = f" as of {as_of}" if as_of else ""
+        when = (f" from {since}" if since else "") + (f" as of {as_of}" if as_of else "")
         raise DataError(f"Model {spec.name!r}: its data has no rows{when}; nothing to train on.")
     return table
 
