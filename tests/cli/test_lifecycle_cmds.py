@@ -98,3 +98,34 @@ def test_an_order_retrains_and_a_manual_promotion_waits_for_someone_else(
     listed = json.loads(cli("versions", "rain_tomorrow", "--json").out)
     assert [v["version"] for v in listed if "champion" in v["aliases"]] == [2]
     assert cli("approve", "rain_tomorrow", "--by", "risk-officer").code == 1  # nothing waits now
+
+
+def test_backtest_prints_the_policy_table(cli: Run, project: Path) -> None:
+    _declare(project)
+    rows = "".join(f"2025-06-{d:02d},{d % 2}\n" for d in range(1, 30))
+    (project / "actuals.csv").write_text("date,rain_tomorrow\n" + rows)
+    assert (
+        cli(
+            "actuals", "rain_tomorrow", str(project / "actuals.csv"), "--arrived-at", "2025-05-01"
+        ).code
+        == 0
+    )
+    result = cli(
+        "backtest",
+        "rain_tomorrow",
+        "--from",
+        "2025-06-01",
+        "--to",
+        "2025-06-05",
+        "--every",
+        "2d",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    table = {row["policy"]: row for row in json.loads(result.out)}
+    assert set(table) == {"never", "every 2d", "spec"}
+    assert table["never"]["retrains"] == 0 and table["every 2d"]["retrains"] >= 1
+    assert all(row["rows"] == 5 and row["metric"] == "f1" for row in table.values())
+    shown = cli("backtest", "rain_tomorrow", "--from", "2025-06-01", "--to", "2025-06-02")
+    assert shown.code == 0 and "days below floor" in shown.out
+    assert json.loads(cli("decisions", "rain_tomorrow", "--json").out) == []  # project untouched

@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
     app.command("decisions")(decisions)
     app.command("retrain")(retrain)
     app.command("approve")(approve)
+    app.command("backtest")(backtest)
 
 
 def cycle(
@@ -236,3 +237,70 @@ def approve(
             payload={"version": challenger.version},
         )
     console().print(f"Version {challenger.version} of {name} is champion, approved by {by}.")
+
+
+def backtest(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Model name."),
+    first: datetime = typer.Option(..., "--from", formats=DAY_FORMATS, help="First day replayed."),
+    last: datetime = typer.Option(..., "--to", formats=DAY_FORMATS, help="Last day replayed."),
+    every: str = typer.Option("90d", "--every", help="The schedule of the fixed-schedule policy."),
+    as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """Replay NAME's history under several retraining policies and compare them.
+
+    Never retrain; retrain on a fixed schedule; the spec's own policy. Each runs the daily
+    cycle on every day in scratch stores (the project is not touched), with the actuals as
+    they arrived, and the table shows the metric over the period, retrains, promotions and
+    days below the spec's floor.
+    """
+    from rich.progress import Progress
+
+    from paraguas.lifecycle.backtest import as_rows, default_policies
+    from paraguas.lifecycle.backtest import backtest as replay
+    from paraguas.spec import parse_days
+
+    if last < first:
+        raise typer.BadParameter(
+            f"{last.date()} is before --from {first.date()}", param_hint="--to"
+        )
+    parse_days(every, "--every")
+    project = state(ctx).project()
+    spec = project.spec(name)
+    policies = default_policies(spec, every)
+    days = (last.date() - first.date()).days + 2
+    with Progress(console=error_console(), transient=True) as progress:
+        task = progress.add_task(f"backtesting {name}", total=days * len(policies))
+        outcomes = replay(
+            spec,
+            project.settings.data_dir / "actuals",
+            first.date(),
+            last.date(),
+            policies=policies,
+            progress=lambda policy, day: progress.update(
+                task, advance=1, description=f"{policy}: {day}"
+            ),
+        )
+    if as_json:
+        print_json(as_rows(outcomes))
+        return
+    table = Table(title=f"{name}, {first.date()} to {last.date()}")
+    for column in (
+        "policy",
+        outcomes[0].metric,
+        "rows",
+        "retrains",
+        "promotions",
+        "days below floor",
+    ):
+        table.add_column(column)
+    for o in outcomes:
+        table.add_row(
+            o.policy,
+            "—" if o.value is None else f"{o.value:.4f}",
+            str(o.rows),
+            str(o.retrains),
+            str(o.promotions),
+            "—" if o.days_below_floor is None else str(o.days_below_floor),
+        )
+    console().print(table)
