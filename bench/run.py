@@ -11,7 +11,7 @@ folder per round; the sides alternate over the rounds so that noise hits both.
 (``bench/drift.py``, which can also be run alone, with more options; Evidently only ever in
 ``.venv-bench-evidently``).
 
-Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py [--only registry|predict|drift]
+Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py [--only registry|predict|drift|cycle]
 [--rounds 5]``.
 
 ``PARAGUAS_BENCH_MLFLOW_PYTHON`` may name the Python of an existing environment with the pins of
@@ -65,7 +65,7 @@ KIND_LABELS = {
 }
 
 
-BENCHMARKS = ("registry", "predict", "drift")
+BENCHMARKS = ("registry", "predict", "drift", "cycle")
 
 
 def main() -> None:
@@ -84,6 +84,8 @@ def main() -> None:
         predict(args)
     if args.only in (None, "drift"):
         drift(args)
+    if args.only in (None, "cycle"):
+        cycle(args)
 
 
 def predict(args: argparse.Namespace) -> None:
@@ -91,6 +93,13 @@ def predict(args: argparse.Namespace) -> None:
     command = [sys.executable, str(BENCH / "predict.py"), f"--results={args.results}"]
     if subprocess.run(command, check=False).returncode != 0:
         raise SystemExit("The batch scoring benchmark (bench/predict.py) failed; see above.")
+
+
+def cycle(args: argparse.Namespace) -> None:
+    """The daily cycle's overhead for many small models, in a process of its own."""
+    command = [sys.executable, str(BENCH / "cycle.py"), f"--results={args.results}"]
+    if subprocess.run(command, check=False).returncode != 0:
+        raise SystemExit("The cycle benchmark (bench/cycle.py) failed; see above.")
 
 
 def drift(args: argparse.Namespace) -> None:
