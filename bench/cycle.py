@@ -150,7 +150,7 @@ def render(s: dict[str, Any], args: argparse.Namespace) -> str:
         *[f"- {line}" for line in machine()],
         f"- Python {platform.python_version()}, scikit-learn {metadata.version('scikit-learn')}, "
         f"pyarrow {metadata.version('pyarrow')}; paraguas {metadata.version('paraguas')} "
-        f"(commit {paraguas_commit()})",
+        f"({paraguas_commit()})",
         "",
         "| target | measured | met |",
         "| --- | --- | --- |",
