@@ -38,6 +38,7 @@ def test_every_subpackage_declares_what_it_exports() -> None:
         "monitoring",
         "prediction",
         "registry",
+        "serving",
         "spec",
         "store",
         "training",

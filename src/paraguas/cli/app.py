@@ -88,6 +88,7 @@ def _register_commands() -> None:
         monitoring_cmds,
         prediction_cmds,
         registry_cmds,
+        serving_cmds,
         training_cmds,
     )
 
@@ -97,6 +98,7 @@ def _register_commands() -> None:
     monitoring_cmds.register(app)
     lifecycle_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
+    serving_cmds.register(app)
 
 
 _register_commands()

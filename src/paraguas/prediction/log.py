@@ -5,6 +5,8 @@ reads the whole log with partition pruning::
 
     <root>/model=<name>/date=<YYYY-MM-DD>/predictions.parquet   the day's predictions
     <root>/model=<name>/date=<YYYY-MM-DD>/_rejects.parquet      the day's rejected input rows
+    <root>/model=<name>/date=<YYYY-MM-DD>/online-<id>.parquet   predictions appended one part at a
+                                                                time (the real-time service)
 
 A day is written whole by a :class:`DayWriter`: batches stream into temporary files (named
 ``.*.tmp``, which every reader skips) that are renamed over the day's files only when the writer
@@ -12,6 +14,10 @@ closes cleanly. Re-running a day therefore replaces it, with no duplicates and n
 day; an error keeps the previous day as it was; a crash leaves a temporary file that the next
 writer of that day removes. The rejects file starts with ``_`` so that dataset readers, which
 skip such files, see predictions only.
+
+Parts (:meth:`PredictionLog.append`) are written whole under a fresh name and renamed into place,
+so they never replace each other nor the day's batch file, and a batch run of the day replaces
+only ``predictions.parquet``: the day is the batch file plus every part.
 """
 
 from __future__ import annotations
@@ -36,11 +42,13 @@ from paraguas.prediction.columns import (
     PREDICTION_SCHEMA,
     REJECT_SCHEMA,
     conform_predictions,
+    new_ids,
 )
 from paraguas.spec.names import validate_model_name
 
 PREDICTIONS_FILE = "predictions.parquet"
 REJECTS_FILE = "_rejects.parquet"
+PART_PREFIX = "online-"  # + a time-ordered id + ".parquet": one part per append
 _COMMIT = b"paraguas.commit"  # in both files' metadata: tells whether they were written together
 _DAY_SCHEMA = pa.schema([pa.field("date", pa.date32())])
 # The columns worth a dictionary: those a day repeats. Ids, keys, scores and rejected rows are
@@ -220,19 +228,46 @@ class PredictionLog:
         """A :class:`DayWriter` that replaces ``model``'s predictions for ``day`` when it closes."""
         return DayWriter(validate_model_name(model), day, self._day_folder(model, day))
 
+    def append(self, model: str, day: date, batch: pa.RecordBatch | pa.Table) -> Path:
+        """Add predictions to ``model``'s ``day`` as a part file of their own; return its path.
+
+        The part is visible whole or not at all (a temporary file renamed into place), and has a
+        fresh name, so concurrent appends and batch runs of the day never clobber one another.
+        A batch that does not conform raises :class:`SchemaError` and writes nothing.
+        """
+        table = conform_predictions(batch, validate_model_name(model))
+        folder = self._day_folder(model, day)
+        name = f"{PART_PREFIX}{new_ids(1)[0]}.parquet"
+        # Not ``.*.tmp``: a DayWriter opening the same day removes those as crash leftovers.
+        final, temporary = folder / name, folder / f".{name}.partial"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, str(temporary), compression="zstd")
+            fsync_path(temporary)
+            os.replace(temporary, final)
+            fsync_path(folder)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(
+                f"Cannot append predictions of {model!r} for {day} in {folder}: {exc}. Check "
+                "that the folder is writable and has space."
+            ) from exc
+        return final
+
     def path(self, model: str, day: date) -> Path:
         """The file holding ``model``'s predictions for ``day`` (which may not exist)."""
         return self._day_folder(model, day) / PREDICTIONS_FILE
 
     def days(self, model: str) -> list[date]:
-        """The days that have committed predictions of ``model``, oldest first."""
+        """The days that have committed predictions (a batch run or parts) of ``model``, oldest
+        first."""
         folder = self._model_folder(model)
         if not folder.is_dir():
             return []
         found = []
         for child in folder.iterdir():
             name, _, text = child.name.partition("=")
-            if name != "date" or not (child / PREDICTIONS_FILE).is_file():
+            if name != "date" or not _day_files(child):
                 continue
             with suppress(ValueError):  # not a folder of ours: ignore it
                 found.append(date.fromisoformat(text))
@@ -247,9 +282,10 @@ class PredictionLog:
         outside the range are never opened.
         """
         chosen = [
-            str(self.path(model, day))
+            str(path)
             for day in self.days(model)
             if (start is None or day >= start) and (end is None or day <= end)
+            for path in _day_files(self._day_folder(model, day))
         ]
         return ds.dataset(
             chosen,
@@ -312,6 +348,13 @@ class PredictionLog:
         if not isinstance(day, date) or isinstance(day, datetime):
             raise TypeError(f"day must be a datetime.date, not {type(day).__name__}: {day!r}.")
         return self._model_folder(model) / f"date={day.isoformat()}"
+
+
+def _day_files(folder: Path) -> list[Path]:
+    """The committed prediction files of a day's folder: the batch file, then parts by age."""
+    batch = folder / PREDICTIONS_FILE
+    parts = sorted(folder.glob(f"{PART_PREFIX}*.parquet")) if folder.is_dir() else []
+    return ([batch] if batch.is_file() else []) + parts
 
 
 def _commit_of(path: Path) -> bytes | None:

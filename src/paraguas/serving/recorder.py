@@ -1,0 +1,112 @@
+"""The real-time service's path to the prediction log: buffered, flushed by size, by time and on
+shutdown, one part file per model and day at each flush.
+
+Requests never write files: they hand their rows to :class:`Recorder`, which a thread writes
+with :meth:`PredictionLog.append <paraguas.prediction.PredictionLog.append>`. Parts never
+replace each other nor a batch run's file, so the service and ``paraguas predict`` share the
+log safely.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+
+import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+from paraguas.prediction import PredictionLog
+
+__all__ = ["Recorder"]
+
+logger = logging.getLogger("paraguas.serving")
+
+
+class Recorder:
+    """Buffers prediction rows and appends them to the log every ``interval`` seconds, as soon
+    as ``max_rows`` are waiting, and on :meth:`close`.
+
+    A failed write keeps its rows for the next flush (and logs why); :meth:`close` tries once
+    more and reports what could not be written.
+    """
+
+    def __init__(self, log: PredictionLog, *, max_rows: int = 5_000, interval: float = 1.0):
+        self.log = log
+        self.max_rows = max_rows
+        self.interval = interval
+        self.written = 0
+        self._pending: list[tuple[str, date, pa.RecordBatch]] = []
+        self._rows = 0
+        self._wake = threading.Condition()
+        self._flushing = threading.Lock()
+        self._stop = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="paraguas-recorder", daemon=True)
+        self._thread.start()
+
+    def add(self, model: str, day: date, batch: pa.RecordBatch) -> None:
+        """Queue ``batch`` (rows of ``model`` for ``day``); it is written at the next flush."""
+        with self._wake:
+            self._pending.append((model, day, batch))
+            self._rows += batch.num_rows
+            if self._rows >= self.max_rows:
+                self._wake.notify()
+
+    @property
+    def pending(self) -> int:
+        """Rows waiting to be written."""
+        with self._wake:
+            return self._rows
+
+    def flush(self) -> int:
+        """Write every waiting row now; return how many were written."""
+        with self._flushing:
+            with self._wake:
+                taken, self._pending, self._rows = self._pending, [], 0
+            groups: dict[tuple[str, date], list[pa.RecordBatch]] = {}
+            for model, day, batch in taken:
+                groups.setdefault((model, day), []).append(batch)
+            written = 0
+            failed: list[tuple[str, date, pa.RecordBatch]] = []
+            for (model, day), batches in groups.items():
+                try:
+                    self.log.append(model, day, pa.Table.from_batches(batches))
+                except Exception:
+                    rows = sum(batch.num_rows for batch in batches)
+                    logger.exception("Cannot write %d predictions of %s for %s", rows, model, day)
+                    failed.extend((model, day, batch) for batch in batches)
+                else:
+                    written += sum(batch.num_rows for batch in batches)
+            if failed:
+                with self._wake:
+                    self._pending[:0] = failed
+                    self._rows += sum(batch.num_rows for _, _, batch in failed)
+            self.written += written
+            return written
+
+    def close(self) -> None:
+        """Stop the flushing thread and write everything still waiting."""
+        with self._wake:
+            self._stop = True
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.flush()
+        if self.pending:
+            logger.error(
+                "%d predictions could not be written to %s (see the errors above)",
+                self.pending,
+                self.log.root,
+            )
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if not self._stop and self._rows < self.max_rows:
+                    self._wake.wait(self.interval)
+                if self._stop:
+                    return
+            self.flush()
