@@ -153,3 +153,20 @@ def test_the_training_window_limits_what_a_retrain_reads(
     assert fingerprint["rows"] == 100  # one row a day, days 201 to 300
     assert fingerprint["time_min"].startswith(day(201).isoformat())
     assert champion.lineage["since"] == day(201).isoformat()
+
+
+def test_a_lock_left_by_a_dead_process_of_this_machine_is_taken_at_once(
+    spec_fields: dict[str, Any], where: Monitor
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = f"{socket.gethostname()}:{gone.stdout.strip()}"
+    spec = pg.ModelSpec(**spec_fields)
+    with where.metadata.transaction() as tx:
+        assert tx.lifecycle.acquire(spec.name, day(300), dead, NOW, stale_after=timedelta(hours=2))
+    assert run_day(spec, where, day(300), now=lambda: NOW).ran[-1] == "score"

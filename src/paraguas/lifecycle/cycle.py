@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from paraguas.lifecycle.alerts import Alerter
     from paraguas.monitoring.flow import Monitor
     from paraguas.spec import ModelSpec
-    from paraguas.store import ModelVersion
+    from paraguas.store import ModelVersion, Transaction
 
 __all__ = ["STEPS", "CycleDay", "pending_order", "run_day"]
 
@@ -86,7 +86,10 @@ def run_day(
     clock = now or (lambda: datetime.now(timezone.utc))
     holder = holder or f"{socket.gethostname()}:{os.getpid()}"
     with where.metadata.transaction() as tx:
-        if not tx.lifecycle.acquire(spec.name, day, holder, clock(), stale_after=STALE_AFTER):
+        # A holder on this machine whose process is gone died mid-cycle (kill -9, a crash):
+        # its lock is taken over at once, and the journal says what is left to do.
+        stale = timedelta(0) if _dead_here(tx.lifecycle.holder(spec.name, day)) else STALE_AFTER
+        if not tx.lifecycle.acquire(spec.name, day, holder, clock(), stale_after=stale):
             raise PolicyError(
                 f"Another cycle is running {spec.name!r} on {day}; it is left to finish. Run "
                 "again later (a cycle that died releases the day after "
@@ -208,15 +211,24 @@ class _Day:
             version = result.version
         champion = self._alias(CHAMPION)
         new = champion is not None and champion.version != version.version
+        self.details["trained"] = version.version
+        detail = {"version": version.version}
+
+        def journal(tx: Transaction) -> None:
+            tx.lifecycle.record_step(
+                self.spec.name, self.day, "retrain", "done", detail, self.clock()
+            )
+
         if new and self._alias(CHALLENGER) is None:
             self.where.registry.set_challenger(
                 self.spec.name,
                 version.version,
                 reason=f"trained by the daily cycle of {self.day}; in shadow until proven",
                 actor=self.actor,
+                together=journal,
             )
-        self.details["trained"] = version.version
-        self._journal("retrain", {"version": version.version})
+        else:
+            self._journal("retrain", detail)
 
     def _judge(self) -> None:
         challenger = self._alias(CHALLENGER)
@@ -231,13 +243,7 @@ class _Day:
             reason = (
                 f"{reason}; waiting for approval (paraguas approve {self.spec.name} --by PERSON)"
             )
-        elif verdict == "promote":
-            self.where.registry.promote(
-                self.spec.name, challenger.version, reason=reason, actor=self.actor
-            )
-        elif verdict == "reject":
-            self.where.registry.clear_challenger(self.spec.name, reason=reason, actor=self.actor)
-        self._decide_and_journal(
+        record = self._decision_writer(
             "judge",
             action,
             reason,
@@ -246,6 +252,20 @@ class _Day:
             challenger=challenger,
             journal={"verdict": verdict},
         )
+        # The alias moves in the same transaction as the decision and the journal entry: a
+        # crash leaves both done or neither, and a re-run judges again.
+        if action == "promote":
+            self.where.registry.promote(
+                self.spec.name, challenger.version, reason=reason, actor=self.actor, together=record
+            )
+        elif action == "reject":
+            self.where.registry.clear_challenger(
+                self.spec.name, reason=reason, actor=self.actor, together=record
+            )
+        else:
+            with self.where.metadata.transaction() as tx:
+                record(tx)
+        self._decided(action, reason, evidence)
 
     def _score(self) -> None:
         from paraguas.prediction.batch import predict_day
@@ -359,6 +379,32 @@ class _Day:
         journal: dict[str, Any],
     ) -> None:
         """The decision, its audit event and the step's journal entry, in one transaction."""
+        record = self._decision_writer(
+            step,
+            action,
+            reason,
+            evidence,
+            champion=champion,
+            challenger=challenger,
+            journal=journal,
+        )
+        with self.where.metadata.transaction() as tx:
+            record(tx)
+        self._decided(action, reason, evidence)
+
+    def _decision_writer(
+        self,
+        step: str,
+        action: str,
+        reason: str,
+        evidence: dict[str, Any],
+        *,
+        champion: ModelVersion | None,
+        challenger: ModelVersion | None,
+        journal: dict[str, Any],
+    ) -> Callable[[Transaction], None]:
+        """What records a decision in a transaction: the decision, its audit event, the step's
+        journal entry."""
         at = self.clock()
         record = DecisionRecord(
             model=self.spec.name,
@@ -371,7 +417,8 @@ class _Day:
             actor=self.actor,
             at=at,
         )
-        with self.where.metadata.transaction() as tx:
+
+        def write(tx: Transaction) -> None:
             tx.lifecycle.add_decision(record)
             self.where.audit.append(
                 tx,
@@ -381,6 +428,10 @@ class _Day:
                 payload={"day": self.day.isoformat(), "reason": reason, "step": step},
             )
             tx.lifecycle.record_step(self.spec.name, self.day, step, "done", journal, at)
+
+        return write
+
+    def _decided(self, action: str, reason: str, evidence: dict[str, Any]) -> None:
         self.decisions.append((action, reason))
         events = {"retrain": "retrain", "promote": "promotion", "reject": "rejection"}
         if action in events:
@@ -404,6 +455,22 @@ def _alert(
         alerter.send(Alert(event, model, day, summary, dict(details or {})))
     except (TypeError, ValueError):
         alerter.send(Alert(event, model, day, summary))
+
+
+def _dead_here(holder: str | None) -> bool:
+    """Whether ``holder`` (``host:pid``) is a process of this machine that no longer runs."""
+    if holder is None:
+        return False
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
 
 
 def pending_order(decisions: list[DecisionRecord]) -> DecisionRecord | None:

@@ -4,7 +4,7 @@ audit event, the champion at any past time, rollback, and verified loading."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,8 @@ from paraguas.store import (
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+#: Work a caller does in the transaction of an alias move, so that both commit or neither.
+Together = Callable[[Transaction], None]
 # Attachments the training flow stores with each version, read by prediction and monitoring.
 INPUT_SCHEMA = "input_schema"
 REFERENCE_PROFILE = "reference_profile"
@@ -245,9 +247,19 @@ class Registry:
     # moving aliases ---------------------------------------------------------------------------
 
     def promote(
-        self, name: str, version: int, *, reason: str, actor: str | None = None
+        self,
+        name: str,
+        version: int,
+        *,
+        reason: str,
+        actor: str | None = None,
+        together: Together | None = None,
     ) -> AliasChange:
-        """Make ``version`` the champion. If it was the challenger, it stops being one."""
+        """Make ``version`` the champion. If it was the challenger, it stops being one.
+
+        ``together(tx)`` runs in the same transaction: what the caller records about the move
+        (a lifecycle decision, a journal entry) commits with it or not at all.
+        """
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
             self._version(tx, name, version, model)
@@ -260,12 +272,21 @@ class Registry:
             if model.aliases.get(CHALLENGER) == version:
                 self._move(tx, name, CHALLENGER, None, version, "promoted", reason, actor)
             self._record(tx, change, "alias.promoted")
+            if together is not None:
+                together(tx)
             return change
 
     def set_challenger(
-        self, name: str, version: int, *, reason: str, actor: str | None = None
+        self,
+        name: str,
+        version: int,
+        *,
+        reason: str,
+        actor: str | None = None,
+        together: Together | None = None,
     ) -> AliasChange:
-        """Make ``version`` the challenger (at most one per model: it replaces any other)."""
+        """Make ``version`` the challenger (at most one per model: it replaces any other).
+        ``together(tx)`` runs in the same transaction (see :meth:`promote`)."""
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
             self._version(tx, name, version, model)
@@ -278,10 +299,20 @@ class Registry:
                 raise AliasError(f"Version {version} of {name!r} is already the challenger.")
             change = self._move(tx, name, CHALLENGER, version, previous, "set", reason, actor)
             self._record(tx, change, "alias.set")
+            if together is not None:
+                together(tx)
             return change
 
-    def clear_challenger(self, name: str, *, reason: str, actor: str | None = None) -> AliasChange:
-        """Remove the challenger alias (e.g. when the challenger is rejected)."""
+    def clear_challenger(
+        self,
+        name: str,
+        *,
+        reason: str,
+        actor: str | None = None,
+        together: Together | None = None,
+    ) -> AliasChange:
+        """Remove the challenger alias (e.g. when the challenger is rejected).
+        ``together(tx)`` runs in the same transaction (see :meth:`promote`)."""
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
             previous = model.aliases.get(CHALLENGER)
@@ -289,6 +320,8 @@ class Registry:
                 raise AliasError(f"Model {name!r} has no challenger; nothing was changed.")
             change = self._move(tx, name, CHALLENGER, None, previous, "clear", reason, actor)
             self._record(tx, change, "alias.cleared")
+            if together is not None:
+                together(tx)
             return change
 
     def rollback(self, name: str, *, reason: str, actor: str | None = None) -> AliasChange:

@@ -130,6 +130,11 @@ class LifecycleRecords:
         )
         return bool(moved.rowcount)  # type: ignore[attr-defined]
 
+    def holder(self, model: str, day: date) -> str | None:
+        """Who holds the lock of (model, day), if anyone."""
+        row = self._session.get(CycleLockRow, (model, day), populate_existing=True)
+        return None if row is None else row.holder
+
     def release(self, model: str, day: date, holder: str) -> bool:
         """Give the lock back; ``False`` if ``holder`` did not hold it (it was taken over)."""
         gone = self._session.execute(
