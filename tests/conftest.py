@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,9 @@ from sqlalchemy.engine import make_url
 
 from paraguas.registry import Registry
 from paraguas.store import ArtifactStore, MetadataStore
+
+if TYPE_CHECKING:
+    from paraguas.monitoring.flow import Monitor
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -184,3 +187,18 @@ def spec_fields(weather_file: Path) -> dict[str, Any]:
         "data": pg.Parquet(weather_file),
         "estimator": lambda: LogisticRegression(max_iter=500),
     }
+
+
+@pytest.fixture
+def where(registry: Registry, metadata: MetadataStore, tmp_path: Path) -> Monitor:
+    """A project's stores and logs, as the monitoring flow and the daily cycle use them."""
+    from paraguas.monitoring.flow import Monitor
+    from paraguas.prediction import ActualsLog, PredictionLog
+
+    return Monitor(
+        registry,
+        metadata,
+        registry.audit,
+        PredictionLog(tmp_path / "predictions"),
+        ActualsLog(tmp_path / "actuals"),
+    )

@@ -16,23 +16,10 @@ import paraguas as pg
 from paraguas.errors import DataError, PolicyError
 from paraguas.lifecycle.cycle import STEPS, run_day
 from paraguas.monitoring.flow import Monitor
-from paraguas.prediction import ActualsLog, PredictionLog
-from paraguas.registry import CHALLENGER, CHAMPION, Registry
-from paraguas.store import MetadataStore
+from paraguas.registry import CHALLENGER, CHAMPION
 from tests.conftest import START, weather_table
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def where(registry: Registry, metadata: MetadataStore, tmp_path: Path) -> Monitor:
-    return Monitor(
-        registry,
-        metadata,
-        registry.audit,
-        PredictionLog(tmp_path / "predictions"),
-        ActualsLog(tmp_path / "actuals"),
-    )
 
 
 def day(offset: int) -> date:

@@ -18,10 +18,7 @@ import paraguas as pg
 from paraguas.errors import AliasError
 from paraguas.monitoring.flow import Monitor, monitor_day
 from paraguas.monitoring.results import Check, Report
-from paraguas.prediction import ActualsLog, PredictionLog
 from paraguas.prediction.batch import predict_day
-from paraguas.registry import Registry
-from paraguas.store import MetadataStore
 from paraguas.training import train
 from tests.conftest import START, weather_table
 
@@ -39,17 +36,6 @@ def shifted(path: Path, column: str, by: float) -> Path:
     out = path / f"weather-{column}-{by}.parquet"
     pq.write_table(table.set_column(table.column_names.index(column), column, moved), out)
     return out
-
-
-@pytest.fixture
-def where(registry: Registry, metadata: MetadataStore, tmp_path: Path) -> Monitor:
-    return Monitor(
-        registry,
-        metadata,
-        registry.audit,
-        PredictionLog(tmp_path / "predictions"),
-        ActualsLog(tmp_path / "actuals"),
-    )
 
 
 def scored(
