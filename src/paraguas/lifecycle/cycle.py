@@ -323,7 +323,7 @@ class _Day:
     ) -> tuple[Any, Any]:
         import pyarrow.dataset as ds
 
-        from paraguas.monitoring.outcomes import join_actuals
+        from paraguas.monitoring.outcomes import join_actuals, known_at
 
         end = self.day - timedelta(days=self.spec.monitoring.label_delay_days)
         log = self.where.predictions
@@ -335,9 +335,7 @@ class _Day:
             end=end,
             filter=ds.field("version").isin([champion.version, challenger.version]),
         )
-        midnight = datetime(self.day.year, self.day.month, self.day.day, tzinfo=timezone.utc)
-        known_at = min(self.clock(), midnight + timedelta(days=1))
-        actuals = self.where.actuals.latest(self.spec.name, as_of=known_at)
+        actuals = self.where.actuals.latest(self.spec.name, as_of=known_at(self.day, self.clock()))
         groups = join_actuals(self.spec.task, table, actuals)
         ours = next(
             (g for g in groups if (g.role, g.version) == (CHAMPION, champion.version)), None

@@ -43,7 +43,12 @@ from paraguas.monitoring.inputs import (
     read_reference,
     rows_per_day,
 )
-from paraguas.monitoring.outcomes import join_actuals, performance_checks
+from paraguas.monitoring.outcomes import (
+    join_actuals,
+    known_at,
+    performance_checks,
+    score_matrix,
+)
 from paraguas.monitoring.results import Check, Histogram, Report
 from paraguas.prediction.threads import few_threads
 from paraguas.registry import CHALLENGER, CHAMPION, Registry, subject
@@ -181,8 +186,7 @@ class _Run:
         self.seconds: dict[str, float] = {}
         # Actuals count as known once arrived by the end of the run's day: re-running an old day
         # sees what was known then, not corrections that came later.
-        midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
-        self.known_at = min(now, midnight)
+        self.known_at = known_at(day, now)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -395,9 +399,7 @@ def _prediction_drift(run: _Run, reference: Reference) -> list[Check]:
 def _champion_scores(task: str, table: Any) -> npt.NDArray[np.float64]:
     if task == "regression":
         return np.asarray(table["value"].to_numpy(zero_copy_only=False), dtype=np.float64)
-    width = len(table["classes"][0].as_py() or [1])
-    flat = table["scores"].combine_chunks().flatten().to_numpy(zero_copy_only=False)
-    matrix = np.asarray(flat, dtype=np.float64).reshape(-1, width)
+    matrix = score_matrix(table["scores"], len(table["classes"][0].as_py() or [1]))
     return matrix[:, 1] if task == "binary" else matrix.max(axis=1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -32,8 +33,10 @@ __all__ = [
     "WARN_DROP",
     "Joined",
     "join_actuals",
+    "known_at",
     "metric_status",
     "performance_checks",
+    "score_matrix",
 ]
 
 #: Relative degradation of the primary metric against the version's holdout value that warns
@@ -112,7 +115,7 @@ def join_actuals(task: str, predictions: pa.Table, actuals: pa.Table) -> list[Jo
             groups.append(Joined(role, int(version), keys, output, truth, labelled, ()))
             continue
         classes = tuple(str(c) for c in (rows["classes"][0].as_py() or []))
-        scores = _score_matrix(rows["scores"], len(classes))
+        scores = score_matrix(rows["scores"], len(classes))
         actual = np.asarray(rows["__actual__"].to_numpy(zero_copy_only=False), dtype=object)
         lookup = {name: i for i, name in enumerate(classes)}
         codes = np.array([lookup.get(a, -1) if a is not None else -1 for a in actual])
@@ -211,7 +214,15 @@ def _metrics(task: str, truth: npt.NDArray[Any], output: npt.NDArray[np.float64]
     return dict(multiclass_metrics(truth.astype(np.int64), output))
 
 
-def _score_matrix(column: Any, width: int) -> npt.NDArray[np.float64]:
+def known_at(day: date, now: datetime) -> datetime:
+    """When actuals count as known for a run of ``day``: arrived by the end of that day (or by
+    ``now``, if earlier), so re-running an old day sees what was known then."""
+    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return min(now, midnight + timedelta(days=1))
+
+
+def score_matrix(column: Any, width: int) -> npt.NDArray[np.float64]:
+    """The prediction log's ``scores`` lists as a (rows, ``width``) matrix."""
     import pyarrow as pa
 
     flat = pa.chunked_array(column).combine_chunks() if not isinstance(column, pa.Array) else column
