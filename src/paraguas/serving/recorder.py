@@ -1,8 +1,9 @@
 """The real-time service's path to the prediction log: buffered, flushed by size, by time and on
 shutdown, one part file per model and day at each flush.
 
-Requests never write files: they hand their rows to :class:`Recorder`, which a thread writes
-with :meth:`PredictionLog.append <paraguas.prediction.PredictionLog.append>`. Parts never
+Requests never write files, nor even build the log's rows: they hand what they scored to
+:class:`Recorder`, whose thread turns everything waiting into rows at once (``build``) and writes
+them with :meth:`PredictionLog.append <paraguas.prediction.PredictionLog.append>`. Parts never
 replace each other nor a batch run's file, so the service and ``paraguas predict`` share the
 log safely.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
@@ -30,12 +33,20 @@ class Recorder:
     more and reports what could not be written.
     """
 
-    def __init__(self, log: PredictionLog, *, max_rows: int = 5_000, interval: float = 1.0):
+    def __init__(
+        self,
+        log: PredictionLog,
+        *,
+        max_rows: int = 5_000,
+        interval: float = 1.0,
+        build: Callable[[Sequence[Any]], pa.Table] | None = None,
+    ):
         self.log = log
+        self.build = build or _from_batches
         self.max_rows = max_rows
         self.interval = interval
         self.written = 0
-        self._pending: list[tuple[str, date, pa.RecordBatch]] = []
+        self._pending: list[tuple[str, date, Any]] = []
         self._rows = 0
         self._wake = threading.Condition()
         self._flushing = threading.Lock()
@@ -46,8 +57,9 @@ class Recorder:
         self._thread = threading.Thread(target=self._run, name="paraguas-recorder", daemon=True)
         self._thread.start()
 
-    def add(self, model: str, day: date, batch: pa.RecordBatch) -> None:
-        """Queue ``batch`` (rows of ``model`` for ``day``); it is written at the next flush."""
+    def add(self, model: str, day: date, batch: Any) -> None:
+        """Queue ``batch`` (rows of ``model`` for ``day``: a record batch, or anything with
+        ``num_rows`` that ``build`` turns into rows); it is written at the next flush."""
         with self._wake:
             self._pending.append((model, day, batch))
             self._rows += batch.num_rows
@@ -65,14 +77,14 @@ class Recorder:
         with self._flushing:
             with self._wake:
                 taken, self._pending, self._rows = self._pending, [], 0
-            groups: dict[tuple[str, date], list[pa.RecordBatch]] = {}
+            groups: dict[tuple[str, date], list[Any]] = {}
             for model, day, batch in taken:
                 groups.setdefault((model, day), []).append(batch)
             written = 0
-            failed: list[tuple[str, date, pa.RecordBatch]] = []
+            failed: list[tuple[str, date, Any]] = []
             for (model, day), batches in groups.items():
                 try:
-                    self.log.append(model, day, pa.Table.from_batches(batches))
+                    self.log.append(model, day, self.build(batches))
                 except Exception:
                     rows = sum(batch.num_rows for batch in batches)
                     logger.exception("Cannot write %d predictions of %s for %s", rows, model, day)
@@ -110,3 +122,7 @@ class Recorder:
                 if self._stop:
                     return
             self.flush()
+
+
+def _from_batches(batches: Sequence[Any]) -> pa.Table:
+    return pa.Table.from_batches(batches)

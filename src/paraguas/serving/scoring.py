@@ -8,7 +8,9 @@ every offending record and field.
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -27,12 +29,14 @@ from paraguas.store import ModelVersion
 
 __all__ = [
     "Loaded",
+    "OneThread",
     "Problem",
     "RecordsError",
     "Request",
+    "Scored",
     "load",
     "log_batch",
-    "one_thread",
+    "log_table",
     "prepare",
     "score",
 ]
@@ -161,23 +165,58 @@ def prepare(
 def score(loaded: Loaded, features: Any) -> npt.NDArray[np.float64]:
     """The model's output for ``features``: probabilities for a classifier, values else.
 
-    Native thread pools are held to one thread for the service's whole life (:func:`one_thread`)
-    rather than around each call: :func:`~paraguas.prediction.threads.few_threads` looks the
-    libraries up each time, which costs more than scoring a record, and its limits, set and
-    restored by concurrent requests, would race.
+    The service calls it from threads held to one native thread each (:class:`OneThread`).
     """
     if loaded.spec.task == "regression":
         return np.asarray(loaded.model.predict(features), dtype=np.float64)
     return np.asarray(loaded.model.predict_proba(features), dtype=np.float64)
 
 
-def one_thread() -> Any:
-    """Limit OpenMP and BLAS to one thread in this process until ``.restore_original_limits()``
-    is called on the result: the rule of :func:`~paraguas.prediction.threads.few_threads` for
-    few rows, applied once for a server whose requests are a few records each."""
-    from threadpoolctl import threadpool_limits
+class OneThread:
+    """OpenMP and BLAS held to one thread while the service runs: its requests are a few records
+    each, and on few rows threads cost more than they bring (:mod:`paraguas.prediction.threads`).
 
-    return threadpool_limits(limits=1)
+    BLAS counts its threads per process, but OpenMP per calling thread (``omp_set_num_threads``):
+    a limit set once where the service starts leaves every request and shadow thread with all
+    the cores, and a tree ensemble then opens a parallel region per tree for a single record
+    (hundreds of milliseconds when those threads wait for a core). So each thread that scores
+    sets its own limit, once (:meth:`here`), and never restores it: limits set and restored
+    around each call by concurrent requests would race, and looking the libraries up costs more
+    than scoring a record.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._controller: Any = None
+        self._generation = 0
+        self._original: Any = None
+
+    def refresh(self) -> None:
+        """Find the native libraries loaded by now (call it after loading models: a library
+        not yet loaded cannot be limited) and limit them in this thread and, for BLAS, the
+        process; the other threads follow at their next :meth:`here`."""
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController()
+        limiter = controller.limit(limits=1)
+        if self._original is None:
+            self._original = limiter  # what stop() gives back
+        self._controller = controller
+        self._generation += 1
+        self._local.generation = self._generation
+
+    def here(self) -> None:
+        """Limit the calling thread, unless it already did since the last :meth:`refresh`."""
+        if self._controller is None or getattr(self._local, "generation", 0) == self._generation:
+            return
+        self._controller.limit(limits=1)
+        self._local.generation = self._generation
+
+    def restore(self) -> None:
+        """Give the process (and the thread that first limited it) its original limits."""
+        if self._original is not None:
+            self._original.restore_original_limits()
+        self._original = self._controller = None
 
 
 def log_batch(
@@ -207,6 +246,64 @@ def log_batch(
         )
     columns = [pa.array(list(ids), pa.string()), *batch.columns[1:]]
     return pa.RecordBatch.from_arrays(columns, schema=PREDICTION_SCHEMA)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What one version scored for one request, kept as it came until the log is written: the
+    rows are built off the request path, many requests at once (:func:`log_table`)."""
+
+    loaded: Loaded
+    role: str
+    ids: list[str]
+    keys: list[str | None]
+    times: list[datetime]
+    output: npt.NDArray[np.float64]
+    scored_at: datetime
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: Sequence[int]) -> Scored:
+        """The same, for ``rows`` only (records of one day, when a request spans several)."""
+        return Scored(
+            self.loaded,
+            self.role,
+            [self.ids[i] for i in rows],
+            [self.keys[i] for i in rows],
+            [self.times[i] for i in rows],
+            self.output[list(rows)],
+            self.scored_at,
+        )
+
+
+def log_table(items: Sequence[Scored]) -> pa.Table:
+    """The prediction log rows of ``items``, built in one pass per version and role."""
+    groups: dict[tuple[int, str], list[Scored]] = {}
+    for item in items:
+        groups.setdefault((id(item.loaded), item.role), []).append(item)
+    batches = []
+    for group in groups.values():
+        first = group[0]
+        batch = log_batch(
+            first.loaded,
+            first.role,
+            [id_ for item in group for id_ in item.ids],
+            [key for item in group for key in item.keys],
+            [moment for item in group for moment in item.times],
+            np.concatenate([item.output for item in group]),
+            first.scored_at,
+        )
+        if any(item.scored_at != first.scored_at for item in group):
+            index = PREDICTION_SCHEMA.get_field_index("scored_at")
+            scored_at = pa.array(
+                [item.scored_at for item in group for _ in item.ids],
+                type=PREDICTION_SCHEMA.field(index).type,
+            )
+            batch = batch.set_column(index, PREDICTION_SCHEMA.field(index), scored_at)
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=PREDICTION_SCHEMA)
 
 
 def answers(
@@ -363,4 +460,13 @@ def _frame(batch: pa.RecordBatch) -> Any:
     matrix = np.empty((batch.num_rows, batch.num_columns), dtype=np.float64)
     for index, column in enumerate(batch.columns):
         matrix[:, index] = column.to_numpy(zero_copy_only=False)
-    return pd.DataFrame(matrix, columns=batch.schema.names, copy=False)
+    return pd.DataFrame(matrix, columns=_columns(tuple(batch.schema.names)), copy=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _columns(names: tuple[str, ...]) -> Any:
+    """The column index of a frame of ``names``, built once: pandas takes longer to build an
+    index of a few strings than to score a record."""
+    import pandas as pd
+
+    return pd.Index(names)

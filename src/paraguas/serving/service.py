@@ -15,22 +15,25 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from paraguas.errors import AliasError, ModelNotFoundError, ParaguasError, SchemaError
 from paraguas.prediction import new_ids
 from paraguas.registry import CHALLENGER, CHAMPION
+from paraguas.serving.batching import Coalescer, stack
 from paraguas.serving.recorder import Recorder
 from paraguas.serving.scoring import (
     Loaded,
+    OneThread,
     Problem,
     RecordsError,
     Request,
+    Scored,
     answers,
     day_of,
     load,
-    log_batch,
-    one_thread,
+    log_table,
     prepare,
     score,
 )
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["Limits", "ModelError", "Served", "Service", "TooLargeError"]
 
 logger = logging.getLogger("paraguas.serving")
+# What a request gets back from scoring: its prediction ids, keys and output rows.
+Answered = tuple[list[str], list[str | None], Any]
 
 
 class ModelError(ParaguasError):
@@ -92,24 +97,28 @@ class Service:
         self.project = project
         self.refresh_seconds = refresh
         self.limits = limits or Limits()
-        self.recorder = Recorder(project.predictions, max_rows=flush_rows, interval=flush_seconds)
-        self.shadow = Shadow()
+        self.recorder = Recorder(
+            project.predictions, max_rows=flush_rows, interval=flush_seconds, build=log_table
+        )
+        self.shadow: Shadow[tuple[Loaded, Request, datetime]] = Shadow(self._score_shadow)
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._served: dict[str, Served] = {}
         self._specs: dict[str, ModelSpec] = {}
+        self._coalescers: dict[str, Coalescer[Sequence[Any], Answered]] = {}
         self._started = False
         self._stop = threading.Event()
         self._refresher: threading.Thread | None = None
         self._refreshing = threading.Lock()
-        self._threads: Any = None  # the one-thread limit held while started
+        self._threads = OneThread()
 
     # lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
         """Load every champion and challenger, then start the writer, shadow and refresh threads."""
-        self._threads = one_thread()
         self._specs = dict(self.project.specs())
+        self._coalescers = {name: Coalescer(self._answer) for name in self._specs}
         self.refresh()
+        self._threads.refresh()  # after loading: the models' native libraries are loaded now
         self.recorder.start()
         self.shadow.start()
         self._stop.clear()
@@ -129,9 +138,7 @@ class Service:
         self.shadow.close()
         self.recorder.close()
         self._started = False
-        if self._threads is not None:
-            self._threads.restore_original_limits()
-            self._threads = None
+        self._threads.restore()
 
     def drain(self) -> int:
         """Wait for the shadow work submitted so far, then write what is buffered (for tests)."""
@@ -147,6 +154,7 @@ class Service:
         :meth:`readiness`. Returns what is served afterwards.
         """
         with self._refreshing:
+            loaded = False
             for name, spec in self._specs.items():
                 current = self._served.get(name, Served())
                 try:
@@ -155,9 +163,12 @@ class Service:
                     logger.exception("Cannot refresh model %s", name)
                     updated = Served(current.champion, current.challenger, f"{exc}")
                 if updated != current:
+                    loaded = True
                     self._served[name] = updated  # one reference assignment: the swap
                     if _numbers(updated) != _numbers(current):
                         logger.info("Model %s now served by %s", name, _describe(updated))
+            if loaded and self._started:
+                self._threads.refresh()  # a new model may have brought a new native library
             return dict(self._served)
 
     def _refreshed(self, spec: ModelSpec, current: Served) -> Served:
@@ -209,8 +220,7 @@ class Service:
 
         The challenger, if any, scores the same features in shadow. Both go to the log.
         """
-        served = self.served(name)
-        champion, challenger = served.champion, served.challenger
+        champion = self.served(name).champion
         if champion is None:
             raise AliasError(
                 f"Model {name!r} has no champion to answer with. Train it (paraguas train "
@@ -225,34 +235,68 @@ class Service:
                 f"The request holds {len(records)} records; at most {self.limits.max_records} "
                 "are accepted at once. Split it, or score large sets with paraguas predict."
             )
-        now = self._now()
-        request = prepare(champion, records, now=now)
-        try:
-            output = score(champion, request.features)
-        except Exception as exc:
-            error_id = uuid.uuid4().hex
-            logger.exception(
-                "Model error %s: %s version %s", error_id, name, champion.version.version
-            )
-            raise ModelError(
-                f"Model {name!r} version {champion.version.version} failed on these records "
-                f"({type(exc).__name__}); error id {error_id} is in the server's log.",
-                error_id,
-            ) from exc
-        ids = new_ids(len(records))
-        self._record(champion, CHAMPION, ids, request.keys, request.times, output, now)
-        if challenger is not None:
-            self.shadow.submit(lambda: self._score_shadow(challenger, request, now))
-        answered = answers(champion, ids, request.keys, output)
+        ids, keys, output = self._coalescers[name].run(champion, records, len(records))
+        answered = answers(champion, ids, keys, output)
         head = {"model": name, "version": champion.version.version, "role": CHAMPION}
         if single:
             return {**head, **answered[0]}
         return {**head, "predictions": answered}
 
-    def _score_shadow(self, challenger: Loaded, request: Request, now: datetime) -> None:
-        output = score(challenger, request.features)
-        ids = new_ids(len(request.keys))
-        self._record(challenger, CHALLENGER, ids, request.keys, request.times, output, now)
+    def _answer(self, champion: Loaded, requests: list[Sequence[Any]]) -> list[Answered]:
+        """Validate and score the records of ``requests`` (those waiting together, see
+        :class:`Coalescer`) in one call, log them, give the challenger them in shadow; each
+        request's ids, keys and output."""
+        records = [record for request in requests for record in request]
+        now = self._now()
+        request = prepare(champion, records, now=now)
+        self._threads.here()
+        try:
+            output = score(champion, request.features)
+        except Exception as exc:
+            if len(requests) > 1:
+                raise  # each request is then scored alone, and the one at fault gets the error
+            error_id = uuid.uuid4().hex
+            logger.exception(
+                "Model error %s: %s version %s",
+                error_id,
+                champion.spec.name,
+                champion.version.version,
+            )
+            raise ModelError(
+                f"Model {champion.spec.name!r} version {champion.version.version} failed on "
+                f"these records ({type(exc).__name__}); error id {error_id} is in the server's "
+                "log.",
+                error_id,
+            ) from exc
+        ids = new_ids(len(records))
+        self._record(champion, CHAMPION, ids, request.keys, request.times, output, now)
+        challenger = self.served(champion.spec.name).challenger
+        if challenger is not None:
+            self.shadow.submit((challenger, request, now))
+        found: list[Answered] = []
+        start = 0
+        for each in requests:
+            end = start + len(each)
+            found.append((ids[start:end], request.keys[start:end], output[start:end]))
+            start = end
+        return found
+
+    def _score_shadow(self, jobs: list[tuple[Loaded, Request, datetime]]) -> None:
+        """Score the requests waiting for a challenger, in one call per version."""
+        self._threads.here()
+        groups: dict[int, list[tuple[Loaded, Request, datetime]]] = {}
+        for job in jobs:
+            groups.setdefault(id(job[0]), []).append(job)
+        for group in groups.values():
+            challenger = group[0][0]
+            output = score(challenger, stack([request.features for _, request, _ in group]))
+            start = 0
+            for _, request, now in group:
+                rows = len(request.keys)
+                ids = new_ids(rows)
+                part = output[start : start + rows]
+                self._record(challenger, CHALLENGER, ids, request.keys, request.times, part, now)
+                start += rows
 
     def _record(
         self,
@@ -264,15 +308,15 @@ class Service:
         output: Any,
         scored_at: datetime,
     ) -> None:
-        batch = log_batch(loaded, role, ids, keys, times, output, scored_at)
+        """Hand the rows to the recorder, by day; it builds and writes them off this path."""
+        scored = Scored(loaded, role, ids, keys, times, np.asarray(output), scored_at)
         days = [day_of(moment) for moment in times]
         if len(set(days)) == 1:
-            self.recorder.add(loaded.spec.name, days[0], batch)
+            self.recorder.add(loaded.spec.name, days[0], scored)
             return
         for day in sorted(set(days)):
-            self.recorder.add(
-                loaded.spec.name, day, batch.filter(pa.array([d == day for d in days]))
-            )
+            rows = [index for index, each in enumerate(days) if each == day]
+            self.recorder.add(loaded.spec.name, day, scored.take(rows))
 
     def record_actuals(self, name: str, payload: Any) -> dict[str, Any]:
         """Record what really happened: objects with the spec's key and target (and time)."""
