@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,79 @@ def test_a_timeout_must_be_positive_seconds(tmp_path: Path, timeout: str) -> Non
     (tmp_path / PROJECT_FILE).write_text(f"alerts:\n  timeout: {timeout}\n")
     with pytest.raises(ConfigError, match=r"key 'alerts\.timeout'"):
         load_settings(tmp_path)
+
+
+SCORER = hashlib.sha256(b"scorer").hexdigest()
+CLERK = hashlib.sha256(b"clerk").hexdigest()
+
+
+def test_serve_keys_are_read_by_hash_with_their_roles(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, {}).serve.keys == ()
+    (tmp_path / PROJECT_FILE).write_text(
+        "serve:\n  keys:\n"
+        f"    - {{sha256: {SCORER.upper()}, roles: [predict], name: web shop}}\n"
+        f"    - sha256: {CLERK}\n      roles: actuals+admin\n"
+    )
+    keys = load_settings(tmp_path, {}).serve.keys
+    assert [(k.sha256, k.roles, k.name) for k in keys] == [
+        (SCORER, ("predict",), "web shop"),
+        (CLERK, ("actuals", "admin"), None),
+    ]
+
+
+def test_serve_keys_from_the_environment_replace_the_file(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text(
+        f"serve:\n  keys: [{{sha256: {SCORER}, roles: [admin]}}]\n"
+    )
+    found = load_settings(tmp_path, {"PARAGUAS_SERVE_KEYS": f"{CLERK}:predict+actuals, "}).serve
+    assert [(k.sha256, k.roles) for k in found.keys] == [(CLERK, ("predict", "actuals"))]
+    # Set but empty, the variable is ignored: a blank never removes the keys of the file.
+    assert load_settings(tmp_path, {"PARAGUAS_SERVE_KEYS": " "}).serve.keys[0].sha256 == SCORER
+    # Without a serve section (an empty one alike), the variable alone gives the keys.
+    (tmp_path / PROJECT_FILE).write_text("serve:\n")
+    assert load_settings(tmp_path, {"PARAGUAS_SERVE_KEYS": f"{CLERK}:admin"}).serve.keys[
+        0
+    ].roles == ("admin",)
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            "{key: s3cret-value, roles: [predict]}",
+            r"entry 2: holds a key in clear \('key'\).*sha256sum",
+        ),
+        (
+            "{sha256: s3cret-value, roles: [predict]}",
+            r"entry 2 \(sha256\): expected the sha256.*hashlib",
+        ),
+        (f"{{sha256: {CLERK}, roles: [write]}}", r"entry 2 \(roles\): roles \['write'\]"),
+        (f"{{sha256: {CLERK}, roles: []}}", r"entry 2 \(roles\): no roles: expected one or more"),
+        (f"{{sha256: {CLERK}, role: [predict]}}", r"entry 2: 'role' is not a known.*'roles'"),
+    ],
+)
+def test_a_bad_serve_key_is_named_by_position_and_never_repeated(
+    tmp_path: Path, entry: str, expected: str
+) -> None:
+    (tmp_path / PROJECT_FILE).write_text(
+        f"serve:\n  keys:\n    - {{sha256: {SCORER}, roles: [predict]}}\n    - {entry}\n"
+    )
+    with pytest.raises(ConfigError, match=f"paraguas.yaml: serve.keys {expected}") as caught:
+        load_settings(tmp_path, {})
+    assert "s3cret" not in str(caught.value)
+
+
+def test_a_clear_key_in_the_environment_is_refused_with_how_to_hash_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path, {"PARAGUAS_SERVE_KEYS": f"{SCORER}:predict,my-s3cret:admin"})
+    message = str(caught.value)
+    assert message.startswith("PARAGUAS_SERVE_KEYS: entry 2 (sha256): expected the sha256")
+    assert "sha256sum" in message and "hashlib" in message and "s3cret" not in message
+    with pytest.raises(ConfigError, match=r"PARAGUAS_SERVE_KEYS: entry 1 \(roles\): no roles"):
+        load_settings(tmp_path, {"PARAGUAS_SERVE_KEYS": SCORER})
+
+
+def test_an_unknown_key_under_serve_is_named(tmp_path: Path) -> None:
+    (tmp_path / PROJECT_FILE).write_text("serve:\n  kyes: []\n")
+    with pytest.raises(ConfigError, match=r"key 'serve.kyes' is not a known.*under 'serve': keys"):
+        load_settings(tmp_path, {})

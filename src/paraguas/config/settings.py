@@ -8,6 +8,7 @@ environment or the file at import time.
 from __future__ import annotations
 
 import getpass
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,15 @@ DEFAULT_ARTIFACT_URL = ".paraguas/artifacts"
 DEFAULT_DATA_DIR = ".paraguas/data"
 # Settings an environment variable may override (PARAGUAS_<KEY>, dots as underscores, so
 # PARAGUAS_ALERTS_WEBHOOK sets alerts.webhook); models are declared in files.
-ENV_KEYS = ("name", "store_url", "artifact_url", "data_dir", "actor", "alerts.webhook")
+ENV_KEYS = (
+    "name",
+    "store_url",
+    "artifact_url",
+    "data_dir",
+    "actor",
+    "alerts.webhook",
+    "serve.keys",
+)
 # What the daily cycle can alert on, in the order it happens.
 ALERT_EVENTS: tuple[str, ...] = ("drift", "retrain", "promotion", "rejection", "failure")
 DEFAULT_ALERT_TIMEOUT = 5.0
@@ -111,6 +120,117 @@ class AlertSettings(BaseModel):
         return tuple(dict.fromkeys(value))  # keep the order given, drop repeats
 
 
+#: What an API key of the service may do: score, record actuals, or both.
+SERVE_ROLES: tuple[str, ...] = ("predict", "actuals", "admin")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+HASH_HINT = (
+    "printf %s 'KEY' | sha256sum, or python -c "
+    """'import hashlib; print(hashlib.sha256(b"KEY").hexdigest())'"""
+)
+
+
+class ServeKey(BaseModel):
+    """One API key of ``paraguas serve``, known only by its sha256, and what it may do.
+
+    The key itself is never stored: callers send it (``Authorization: Bearer KEY``), the
+    service hashes it and looks the hash up.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sha256: str = Field(description="the sha256 of the key, in hex (64 characters)")
+    roles: tuple[str, ...] = Field(
+        description=f"what the key may do, one or more of: {', '.join(SERVE_ROLES)}"
+    )
+    name: str | None = Field(
+        default=None, description="who or what holds the key, for people and error messages"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_key_in_clear(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            clear = sorted(str(k) for k in data if str(k) in ("key", "secret", "token"))
+            if clear:
+                raise PydanticCustomError(
+                    "key_in_clear",
+                    "{detail}",
+                    {
+                        "detail": f"holds a key in clear ('{clear[0]}'); the project file keeps "
+                        f"only its hash. Give sha256: <hash of the key>, computed with: {HASH_HINT}"
+                    },
+                )
+        return data
+
+    @field_validator("sha256", mode="before")
+    @classmethod
+    def _hex_digest(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # pydantic names the expected type
+        digest = value.strip().lower()
+        if not _SHA256.match(digest):
+            raise PydanticCustomError(
+                "sha256_hex",
+                "{detail}",
+                {
+                    "detail": "expected the sha256 of the key in hex (64 characters 0-9, a-f), "
+                    f"never the key itself; compute it with: {HASH_HINT}"
+                },
+            )
+        return digest
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _known_roles(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split("+")
+        if not isinstance(value, (list, tuple)):
+            return value  # pydantic names the expected type
+        roles = [str(role).strip() for role in value if str(role).strip()]
+        unknown = sorted(set(roles) - set(SERVE_ROLES))
+        if not roles or unknown:
+            raise PydanticCustomError(
+                "serve_role",
+                "{detail}",
+                {
+                    "detail": (f"roles {unknown}" if unknown else "no roles")
+                    + f": expected one or more of {', '.join(SERVE_ROLES)}."
+                    + (did_you_mean(unknown[0], SERVE_ROLES) if unknown else "")
+                },
+            )
+        return tuple(dict.fromkeys(roles))
+
+
+class ServeSettings(BaseModel):
+    """The ``serve:`` section: what ``paraguas serve`` needs from the project file.
+
+    ``keys`` may also come from ``PARAGUAS_SERVE_KEYS`` as ``SHA256:ROLE+ROLE,SHA256:ROLE``;
+    when that variable is set (and not empty) its keys replace the file's.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keys: tuple[ServeKey, ...] = Field(
+        default=(),
+        description="API keys by sha256, each with roles (none: the service listens on loopback "
+        "only)",
+    )
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys_from_text(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if not isinstance(value, str):
+            return value
+        # PARAGUAS_SERVE_KEYS: SHA256:ROLE+ROLE entries separated by commas.
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        return [
+            {"sha256": digest, "roles": roles}
+            for digest, _, roles in (entry.partition(":") for entry in entries)
+        ]
+
+
 def redact_url(url: str) -> str:
     """``url`` with its credentials, path, query and fragment hidden, for logs and messages.
 
@@ -163,7 +283,12 @@ class ProjectFile(BaseModel):
         description="where the daily cycle's alerts go besides the log (a webhook) and for which events",
     )
 
-    @field_validator("alerts", mode="before")
+    serve: ServeSettings = Field(
+        default_factory=ServeSettings,
+        description="the real-time service (paraguas serve): its API keys, by hash",
+    )
+
+    @field_validator("alerts", "serve", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         return {} if value is None else value  # `alerts:` with nothing under it
@@ -189,6 +314,7 @@ class Settings(BaseModel):
     actor: str
     models: tuple[Any, ...] = ()
     alerts: AlertSettings = AlertSettings()
+    serve: ServeSettings = ServeSettings()
 
 
 def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -215,6 +341,7 @@ def load_settings(project_dir: Path, environ: Mapping[str, str] | None = None) -
         actor=file.actor or _login_name(),
         models=tuple(file.models),
         alerts=file.alerts,
+        serve=file.serve,
     )
 
 
@@ -245,8 +372,16 @@ def _env_name(key: str) -> str:
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
-    """The overridden settings, by dotted key (``alerts.webhook``)."""
-    return {key: environ[_env_name(key)] for key in ENV_KEYS if _env_name(key) in environ}
+    """The overridden settings, by dotted key (``alerts.webhook``).
+
+    An empty ``PARAGUAS_SERVE_KEYS`` is taken as unset: a variable left blank must never
+    remove the keys that protect the service.
+    """
+    return {
+        key: environ[_env_name(key)]
+        for key in ENV_KEYS
+        if _env_name(key) in environ and (key != "serve.keys" or environ[_env_name(key)].strip())
+    }
 
 
 def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, str]) -> dict[str, Any]:
@@ -265,7 +400,7 @@ def _apply_overrides(raw: Mapping[str, Any], overrides: Mapping[str, str]) -> di
 
 
 # Sections of the project file that are mappings with keys of their own.
-_SECTIONS: dict[str, type[BaseModel]] = {"alerts": AlertSettings}
+_SECTIONS: dict[str, type[BaseModel]] = {"alerts": AlertSettings, "serve": ServeSettings}
 # Keys whose values are secrets: errors never repeat them in full.
 _SECRET_KEYS = frozenset({"alerts.webhook"})
 
@@ -280,6 +415,9 @@ def _explain(exc: ValidationError, path: Path, overrides: Mapping[str, str]) -> 
             loc = loc[:2]  # the message names the event; the index adds nothing
         key = ".".join(loc)
         source = _env_name(key) if key in overrides else f"{path}: key '{key}'"
+        if loc[:2] == ["serve", "keys"] and len(loc) > 2 and loc[2].isdigit():
+            lines.append(_explain_key(error, loc, path, "serve.keys" in overrides))
+            continue
         if error["type"] == "extra_forbidden":
             section = _SECTIONS.get(loc[0]) if len(loc) > 1 else None
             known = list((section or ProjectFile).model_fields)
@@ -295,6 +433,23 @@ def _explain(exc: ValidationError, path: Path, overrides: Mapping[str, str]) -> 
             end = "" if expected.endswith((".", "?")) else "."
             lines.append(f"{source} has value {shown!r}: {expected}{end}")
     return " ".join(lines)
+
+
+def _explain_key(error: Any, loc: list[str], path: Path, from_env: bool) -> str:
+    """An error in one entry of ``serve.keys``, named by position (and name, if it has one);
+    its values are never shown, since they may be a key pasted in clear."""
+    entry = f"entry {int(loc[2]) + 1}"
+    source = f"{_env_name('serve.keys')}: {entry}" if from_env else f"{path}: serve.keys {entry}"
+    field = loc[3] if len(loc) > 3 else None
+    if error["type"] == "extra_forbidden" and field is not None:
+        known = list(ServeKey.model_fields)
+        return (
+            f"{source}: '{field}' is not a known setting; known keys: {', '.join(known)}."
+            + did_you_mean(field, known)
+        )
+    expected = error["msg"][0].lower() + error["msg"][1:]
+    end = "" if expected.endswith((".", "?")) else "."
+    return f"{source}{f' ({field})' if field else ''}: {expected}{end}"
 
 
 def _resolve_store_url(url: str, project_dir: Path) -> str:

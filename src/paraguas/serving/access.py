@@ -1,23 +1,23 @@
 """Who may call what: API keys, known only by their sha256, each with roles.
 
 ``predict`` may score, ``actuals`` may record outcomes, ``admin`` may do both. Reading the
-models and the health endpoints needs no role. Keys are given as ``SHA256:ROLE+ROLE`` entries
-separated by commas (``PARAGUAS_SERVE_KEYS``); the keys themselves are never stored.
+models and the health endpoints needs no role. The keys' hashes and roles come from the
+settings (``serve.keys`` in ``paraguas.yaml``, or ``PARAGUAS_SERVE_KEYS``); the keys themselves
+are never stored.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from paraguas.errors import ConfigError, ParaguasError
+from paraguas.config.settings import SERVE_ROLES, ServeKey
+from paraguas.errors import ParaguasError
 
 __all__ = ["ROLES", "AccessDenied", "ApiKeys", "NotAuthenticated", "hash_key"]
 
-ROLES = ("predict", "actuals", "admin")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ROLES = SERVE_ROLES
 
 
 class NotAuthenticated(ParaguasError):
@@ -47,26 +47,11 @@ class ApiKeys:
         return bool(self.roles)
 
     @classmethod
-    def parse(cls, text: str, *, source: str = "PARAGUAS_SERVE_KEYS") -> ApiKeys:
-        """``SHA256:ROLE+ROLE,SHA256:ROLE`` as :class:`ApiKeys`; :class:`ConfigError` naming the
-        entry at fault (by position: the hash is a secret's fingerprint, not shown)."""
+    def of(cls, keys: Iterable[ServeKey]) -> ApiKeys:
+        """The keys of the settings (``settings.serve.keys``), validated there."""
         roles: dict[str, frozenset[str]] = {}
-        for position, entry in enumerate(filter(None, (e.strip() for e in text.split(","))), 1):
-            digest, _, named = entry.partition(":")
-            digest = digest.strip().lower()
-            given = frozenset(r.strip() for r in named.split("+") if r.strip())
-            if not _SHA256.match(digest):
-                raise ConfigError(
-                    f"{source}: entry {position} does not start with a sha256 in hex (64 digits): "
-                    "give SHA256:ROLE, with the hash of the key, never the key itself."
-                )
-            unknown = sorted(given - set(ROLES))
-            if not given or unknown:
-                raise ConfigError(
-                    f"{source}: entry {position} has roles {sorted(given) or 'none'}; expected "
-                    f"one or more of {', '.join(ROLES)} joined by '+'."
-                )
-            roles[digest] = given
+        for key in keys:
+            roles[key.sha256] = roles.get(key.sha256, frozenset()) | frozenset(key.roles)
         return cls(roles)
 
     def check(self, key: str | None, role: str) -> None:

@@ -40,7 +40,6 @@ __all__ = ["STATUS", "create_app", "from_environment"]
 #: The ``paraguas serve`` options, passed to :func:`from_environment` by the environment.
 REFRESH_VARIABLE = "PARAGUAS_SERVE_REFRESH"
 FLUSH_VARIABLE = "PARAGUAS_SERVE_FLUSH_SECONDS"
-KEYS_VARIABLE = "PARAGUAS_SERVE_KEYS"
 
 logger = logging.getLogger("paraguas.serving")
 
@@ -211,13 +210,13 @@ def from_environment() -> FastAPI:
                 raise ConfigError(
                     f"{variable} has value {environ[variable]!r}: expected a number of seconds."
                 ) from None
-    keys = ApiKeys.parse(environ.get(KEYS_VARIABLE, ""), source=KEYS_VARIABLE)
-    project = Project.open(load_settings(folder, environ))
+    settings = load_settings(folder, environ)  # serve.keys, or PARAGUAS_SERVE_KEYS over them
+    project = Project.open(settings)
     return create_app(
         project,
         refresh=seconds[REFRESH_VARIABLE],
         flush_seconds=seconds[FLUSH_VARIABLE],
-        keys=keys,
+        keys=ApiKeys.of(settings.serve.keys),
     )
 
 
