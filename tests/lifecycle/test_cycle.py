@@ -17,6 +17,7 @@ from paraguas.errors import DataError, PolicyError
 from paraguas.lifecycle.cycle import STEPS, run_day
 from paraguas.monitoring.flow import Monitor
 from paraguas.registry import CHALLENGER, CHAMPION
+from paraguas.store import DecisionRecord
 from tests.conftest import START, weather_table
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -157,3 +158,43 @@ def test_a_lock_left_by_a_dead_process_of_this_machine_is_taken_at_once(
     with where.metadata.transaction() as tx:
         assert tx.lifecycle.acquire(spec.name, day(300), dead, NOW, stale_after=timedelta(hours=2))
     assert run_day(spec, where, day(300), now=lambda: NOW).ran[-1] == "score"
+
+
+def test_a_retrain_that_cannot_train_is_a_failed_decision_and_the_champion_serves(
+    spec_fields: dict[str, Any], where: Monitor, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from paraguas.config.settings import AlertSettings
+    from paraguas.lifecycle import Alerter
+
+    run_day(pg.ModelSpec(**spec_fields), where, day(300), now=lambda: NOW)
+    # Two days of data cannot be split into training and holdout.
+    tiny = pg.ModelSpec(**spec_fields, retraining=pg.Retraining(window="2d"))
+    with where.metadata.transaction() as tx:
+        tx.lifecycle.add_decision(
+            DecisionRecord(
+                model=tiny.name,
+                day=day(301),
+                action="order",
+                champion=1,
+                challenger=None,
+                reason="try a short window",
+                evidence={},
+                actor="ana",
+                at=NOW,
+            )
+        )
+    with caplog.at_level(logging.INFO, logger="paraguas.alerts"):
+        done = run_day(tiny, where, day(301), now=lambda: NOW, alerter=Alerter(AlertSettings()))
+    assert done.ran == ("monitor", "decide", "retrain", "judge", "score")
+    actions = [action for action, _ in done.decisions]
+    assert actions == ["retrain", "failed"]
+    assert "training failed, version 1 goes on serving" in done.decisions[1][1]
+    assert len(where.registry.versions(tiny.name)) == 1
+    assert where.registry.alias(tiny.name, CHAMPION).version == 1  # type: ignore[union-attr]
+    assert where.predictions.days(tiny.name) == [day(300), day(301)]  # the day was scored
+    events = [r.getMessage() for r in caplog.records if r.name == "paraguas.alerts"]
+    assert any("failure" in e and "training failed" in e for e in events), events
+    again = run_day(tiny, where, day(301), now=lambda: NOW)  # journaled: never retried twice
+    assert again.ran == ()

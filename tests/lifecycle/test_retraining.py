@@ -88,3 +88,11 @@ def test_an_order_wins_and_a_challenger_in_shadow_waits_for_its_verdict() -> Non
         False,
         "none",
     )  # the future is unseen
+
+
+def test_a_floor_is_judged_only_on_the_day_of_a_monitoring_run() -> None:
+    # Weekly monitoring: the days between runs see the same results, which must not order a
+    # retrain again each day.
+    policy = pg.Retraining(on_drift=False, below={"f1": 0.6}, for_windows=2)
+    assert decide(policy, [f1(7, 0.5), f1(0, 0.5)]) == (True, "floor")
+    assert decide(policy, [f1(8, 0.5), f1(1, 0.5)]) == (False, "none")

@@ -92,6 +92,17 @@ def test_as_of_sees_only_what_had_arrived(actuals: ActualsLog) -> None:
     assert latest_values(actuals, (T0 + timedelta(hours=30)).astimezone(local)) == {"a": "1"}
 
 
+def test_reads_see_each_new_arrival_and_a_file_removed_by_hand(actuals: ActualsLog) -> None:
+    # Files read once are kept in memory; a later arrival, or a file gone, is still seen.
+    record(actuals, rain(["a"], [0]), T0)
+    assert latest_values(actuals) == {"a": "0"}
+    record(actuals, rain(["b"], [1]), T0 + timedelta(days=1))
+    assert latest_values(actuals) == {"a": "0", "b": "1"}
+    assert ActualsLog(actuals.root).history("rain_tomorrow").num_rows == 2  # another reader
+    stored_files(actuals.root)[0].unlink()
+    assert latest_values(actuals) == {"b": "1"}
+
+
 def test_within_one_call_the_last_row_wins(actuals: ActualsLog) -> None:
     record(actuals, rain(["a", "a", "b", "a"], [1, 0, 1, 2]), T0)
     assert latest_values(actuals) == {"a": "2", "b": "1"}

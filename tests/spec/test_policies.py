@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def test_a_spec_without_policies_gets_the_defaults(spec_fields: dict[str, Any]) 
         (pg.Retraining, {"below": [0.6]}, "retraining.below"),
         (pg.Retraining, {"for_windows": 0}, "retraining.for_windows 0"),
         (pg.Retraining, {"every": "quarterly"}, "retraining.every 'quarterly'"),
+        (pg.Monitoring, {"every": "weekly"}, "monitoring.every 'weekly'"),
         (pg.Retraining, {"on_drift": "yes"}, "retraining.on_drift 'yes'"),
         (pg.Promotion, {"shadow_days": 0}, "promotion.shadow_days 0"),
         (pg.Promotion, {"shadow_days": 30, "max_shadow_days": 20}, "never be judged"),
@@ -47,6 +49,15 @@ def test_a_spec_without_policies_gets_the_defaults(spec_fields: dict[str, Any]) 
 def test_bad_policies_name_the_field(policy: Any, fields: dict[str, Any], message: str) -> None:
     with pytest.raises(SpecError, match=message):
         policy(**fields)
+
+
+def test_monitoring_every_seven_days_falls_on_saturdays_whatever_the_start() -> None:
+    weekly = pg.Monitoring(every="7d")
+    first = date(2015, 1, 1)
+    due = [first + timedelta(days=i) for i in range(28) if weekly.due(first + timedelta(days=i))]
+    assert [d.isoformat() for d in due] == ["2015-01-03", "2015-01-10", "2015-01-17", "2015-01-24"]
+    assert {d.strftime("%A") for d in due} == {"Saturday"}
+    assert all(pg.Monitoring().due(first + timedelta(days=i)) for i in range(10))  # daily
 
 
 def test_policy_metrics_must_belong_to_the_task(spec_fields: dict[str, Any]) -> None:

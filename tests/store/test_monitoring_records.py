@@ -68,3 +68,23 @@ def test_results_filter_by_kind_and_date_range(metadata: MetadataStore) -> None:
     with metadata.transaction(write=False) as tx:
         found = tx.monitoring.results("rain", start=days[1], end=days[2], kinds=("performance",))
     assert [(r.day, r.kind) for r in found] == [(days[1], "performance"), (days[2], "performance")]
+
+
+def test_last_runs_reads_only_the_days_a_decision_needs(metadata: MetadataStore) -> None:
+    days = [date(2026, 1, d) for d in (1, 8, 15, 22)]
+    with metadata.transaction() as tx:
+        for day in days:
+            tx.monitoring.replace_run(
+                "rain",
+                day,
+                7,
+                [result(day, "a", 0.01), result(day, "f1", 0.8, kind="performance")],
+                AT,
+            )
+    with metadata.transaction(write=False) as tx:
+        two = tx.monitoring.last_runs("rain", end=date(2026, 1, 20), runs=2, kinds=("performance",))
+        none = tx.monitoring.last_runs("rain", end=date(2025, 12, 31), runs=2)
+        every_kind = tx.monitoring.last_runs("rain", end=days[-1], runs=1)
+    assert [(r.day, r.kind) for r in two] == [(days[1], "performance"), (days[2], "performance")]
+    assert none == []
+    assert sorted(r.kind for r in every_kind) == ["drift", "performance"]

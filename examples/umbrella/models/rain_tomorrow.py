@@ -33,6 +33,6 @@ spec = pg.ModelSpec(
     # a month always differs from the whole year); tomorrow's rain is known a day later;
     # compare the forecasts after wet and dry days.
     monitoring=pg.Monitoring(
-        window="30d", reference="season", label_delay="1d", segments=["rain_today"]
+        window="30d", every="7d", reference="season", label_delay="1d", segments=["rain_today"]
     ),
 )

@@ -84,6 +84,7 @@ def state(ctx: typer.Context) -> State:
 def _register_commands() -> None:
     from paraguas.cli import (
         audit_cmds,
+        demo_cmds,
         lifecycle_cmds,
         monitoring_cmds,
         prediction_cmds,
@@ -99,6 +100,7 @@ def _register_commands() -> None:
     lifecycle_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
     serving_cmds.register(app)
+    demo_cmds.register(app)
 
 
 _register_commands()

@@ -75,13 +75,20 @@ def cycle(
     names = models or sorted(project.specs())
     specs = {name: project.spec(name) for name in names}
     alerter = Alerter(project.settings.alerts)
+    monitor = project.monitor
+    loaded: dict[str, Any] = {}  # models loaded once for all the days
     done: list[dict[str, Any]] = []
     failed = 0
     for each in days_from(start.date(), end.date()):
         for name, spec in specs.items():
             try:
                 result = run_day(
-                    spec, project.monitor, each, actor=project.settings.actor, alerter=alerter
+                    spec,
+                    monitor,
+                    each,
+                    actor=project.settings.actor,
+                    alerter=alerter,
+                    models=loaded,
                 )
             except ParaguasError as exc:
                 failed += 1

@@ -93,12 +93,20 @@ def _replay(
     from paraguas.lifecycle.cycle import run_day
 
     failures = 0
+    loaded: dict[str, Any] = {}  # each version's model, loaded once for the whole replay
     day = start
     while day <= last:
         if progress is not None:
             progress(name, day)
         try:
-            run_day(spec, where, day, actor=f"backtest:{name}", now=functools.partial(_end_of, day))
+            run_day(
+                spec,
+                where,
+                day,
+                actor=f"backtest:{name}",
+                now=functools.partial(_end_of, day),
+                models=loaded,
+            )
         except ParaguasError:
             failures += 1
         day += timedelta(days=1)
@@ -140,7 +148,7 @@ def _period_metric(
 
     from paraguas.monitoring.outcomes import join_actuals, performance_checks
 
-    days = [d for d in where.predictions.days(spec.name) if first <= d <= last]
+    days = where.predictions.days(spec.name, start=first, end=last)
     if not days:
         return None, 0
     table = where.predictions.read(

@@ -5,7 +5,8 @@ Steps, in order (:data:`STEPS`):
 
 ``monitor``
     :func:`~paraguas.monitoring.flow.monitor_day` for the window ending on the day (its
-    results replace any earlier run of the day).
+    results replace any earlier run of the day), on the days the spec's ``monitoring.every``
+    makes due (every day by default).
 ``decide``
     the retraining verdict (:func:`~paraguas.lifecycle.retraining.should_retrain`) from the
     stored results, stored as a decision (``retrain`` or ``keep``) with its evidence, in the
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from paraguas.errors import PolicyError
+from paraguas.errors import DataError, ParaguasError, PolicyError
 from paraguas.registry import CHALLENGER, CHAMPION, subject
 from paraguas.store import DecisionRecord
 
@@ -79,10 +80,12 @@ def run_day(
     holder: str | None = None,
     now: Clock | None = None,
     alerter: Alerter | None = None,
+    models: dict[str, Any] | None = None,
 ) -> CycleDay:
     """Run what is left of ``spec``'s cycle on ``day``; raise :class:`PolicyError` when another
     cycle holds the day. ``alerter`` is told of drift alerts, retrains, promotions, rejections
-    and failures (a failing alert never fails the cycle)."""
+    and failures (a failing alert never fails the cycle). ``models`` keeps loaded models
+    across calls (by verified sha256): pass the same dict to run many days in one process."""
     clock = now or (lambda: datetime.now(timezone.utc))
     holder = holder or f"{socket.gethostname()}:{os.getpid()}"
     with where.metadata.transaction() as tx:
@@ -96,7 +99,7 @@ def run_day(
                 f"{int(STALE_AFTER.total_seconds() // 3600)} hours)."
             )
     try:
-        return _Day(spec, where, day, actor, clock, alerter).run()
+        return _Day(spec, where, day, actor, clock, alerter, models).run()
     except Exception as exc:
         _alert(alerter, "failure", spec.name, day, f"the cycle failed: {type(exc).__name__}: {exc}")
         raise
@@ -114,9 +117,11 @@ class _Day:
         actor: str,
         clock: Clock,
         alerter: Alerter | None,
+        models: dict[str, Any] | None = None,
     ) -> None:
         self.spec, self.where, self.day, self.actor, self.clock = spec, where, day, actor, clock
         self.alerter = alerter
+        self.models = {} if models is None else models
         self.ran: list[str] = []
         self.skipped: list[str] = []
         self.decisions: list[tuple[str, str]] = []
@@ -153,6 +158,9 @@ class _Day:
         if self._alias(CHAMPION) is None:
             self._journal("monitor", {"status": "no champion to monitor"})
             return
+        if not self.spec.monitoring.due(self.day):
+            self._journal("monitor", {"status": f"not due (every {self.spec.monitoring.every})"})
+            return
         report = monitor_day(
             self.spec, self.where, day=self.day, actor=self.actor, now=self.clock()
         )
@@ -167,8 +175,15 @@ class _Day:
         champion = self._alias(CHAMPION)
         challenger = self._alias(CHALLENGER)
         with self.where.metadata.transaction(write=False) as tx:
-            history = tx.monitoring.results(self.spec.name, end=self.day)
-            ordered = pending_order(tx.lifecycle.decisions(self.spec.name, end=self.day))
+            history = tx.monitoring.last_runs(
+                self.spec.name,
+                end=self.day,
+                runs=self.spec.retraining.for_windows,
+                kinds=("dataset_drift", "performance"),
+            )
+            ordered = pending_order(
+                tx.lifecycle.decisions(self.spec.name, end=self.day, actions=("order", "retrain"))
+            )
         order = ordered.reason if ordered is not None else None
         if champion is None:
             order = "the model has no champion yet"
@@ -199,15 +214,19 @@ class _Day:
         version = next((v for v in self._versions() if v.lineage.get("trigger") == trigger), None)
         if version is None:
             window = self.spec.retraining.window_days
-            result = train(
-                self.spec,
-                self.where.registry,
-                as_of=self.day,
-                since=self.day - timedelta(days=window - 1) if window else None,
-                reason=f"retrained by the daily cycle of {self.day}",
-                actor=self.actor,
-                trigger=trigger,
-            )
+            try:
+                result = train(
+                    self.spec,
+                    self.where.registry,
+                    as_of=self.day,
+                    since=self.day - timedelta(days=window - 1) if window else None,
+                    reason=f"retrained by the daily cycle of {self.day}",
+                    actor=self.actor,
+                    trigger=trigger,
+                )
+            except ParaguasError as exc:
+                self._failed_training(exc)
+                return
             version = result.version
         champion = self._alias(CHAMPION)
         new = champion is not None and champion.version != version.version
@@ -229,6 +248,22 @@ class _Day:
             )
         else:
             self._journal("retrain", detail)
+
+    def _failed_training(self, exc: ParaguasError) -> None:
+        """A retrain that cannot train (too little data, one class only...) is a ``failed``
+        decision, alerted; the champion goes on serving and a later decision may try again."""
+        champion = self._alias(CHAMPION)
+        if champion is None:
+            raise exc  # nothing to serve: the cycle of this model fails
+        self._decide_and_journal(
+            "retrain",
+            "failed",
+            f"training failed, version {champion.version} goes on serving: {exc}",
+            {"error": str(exc), "error_type": type(exc).__name__},
+            champion=champion,
+            challenger=self._alias(CHALLENGER),
+            journal={"failed": str(exc)},
+        )
 
     def _judge(self) -> None:
         challenger = self._alias(CHALLENGER)
@@ -270,7 +305,13 @@ class _Day:
     def _score(self) -> None:
         from paraguas.prediction.batch import predict_day
 
-        run = predict_day(self.spec, self.where.registry, self.where.predictions, day=self.day)
+        run = predict_day(
+            self.spec,
+            self.where.registry,
+            self.where.predictions,
+            day=self.day,
+            models=self.models,
+        )
         self._journal(
             "score", {"rows": run.rows, "rejected": run.rejected, "champion": run.champion}
         )
@@ -307,15 +348,28 @@ class _Day:
                 f"at least {policy.min_rows} needed to judge",
                 evidence,
             )
-        decision = judge_challenger(
-            self.spec.task,
-            self.spec.primary_metric,
-            policy,
-            ours,
-            theirs,
-            days_in_shadow=days,
-            seed=self.spec.seed,
-        )
+        try:
+            decision = judge_challenger(
+                self.spec.task,
+                self.spec.primary_metric,
+                policy,
+                ours,
+                theirs,
+                days_in_shadow=days,
+                seed=self.spec.seed,
+            )
+        except DataError as exc:
+            # The metric is undefined on these rows (F1 with no positive case, say: a dry
+            # season for a rain model): no evidence either way yet.
+            undefined = {"paired_rows": paired, "days": days, "undefined": str(exc)}
+            if days >= policy.max_shadow_days:
+                return (
+                    "reject",
+                    f"no verdict possible after {days} days in shadow (max_shadow_days "
+                    f"{policy.max_shadow_days}): {exc}",
+                    undefined,
+                )
+            return "wait", f"no verdict possible yet after {days} days in shadow: {exc}", undefined
         return decision.verdict, decision.reason, decision.as_dict()
 
     def _joined(
@@ -327,7 +381,7 @@ class _Day:
 
         end = self.day - timedelta(days=self.spec.monitoring.label_delay_days)
         log = self.where.predictions
-        if not any(since <= d <= end for d in log.days(self.spec.name)):
+        if not log.days(self.spec.name, start=since, end=end):
             return None, None
         table = log.read(
             self.spec.name,
@@ -431,7 +485,12 @@ class _Day:
 
     def _decided(self, action: str, reason: str, evidence: dict[str, Any]) -> None:
         self.decisions.append((action, reason))
-        events = {"retrain": "retrain", "promote": "promotion", "reject": "rejection"}
+        events = {
+            "retrain": "retrain",
+            "promote": "promotion",
+            "reject": "rejection",
+            "failed": "failure",
+        }
         if action in events:
             _alert(self.alerter, events[action], self.spec.name, self.day, reason, evidence)
 

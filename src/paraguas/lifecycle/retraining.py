@@ -9,7 +9,7 @@ the same verdict from the same history. The reasons, in the order they are looke
    per model, and the evidence about it must be allowed to accumulate;
 3. **drift that matters**: today's dataset drift verdict is ``alert`` (``on_drift``);
 4. **performance below a floor** for ``for_windows`` consecutive runs (``below``), measured on
-   mature actuals for the champion;
+   mature actuals for the champion, the last of them today's;
 5. the **schedule**: ``every`` days since the champion's training data ended.
 """
 
@@ -90,7 +90,14 @@ def should_retrain(
     for metric, floor in policy.below.items():
         runs = _latest_per_day(known, metric)[-policy.for_windows :]
         values = [value for _, value in runs]
-        if len(runs) == policy.for_windows and all(v is not None and v < floor for v in values):
+        # Judged on the day of a monitoring run only: on the days between runs the same
+        # results would order a retrain again and again.
+        fresh = bool(runs) and runs[-1][0] == today
+        if (
+            fresh
+            and len(runs) == policy.for_windows
+            and all(v is not None and v < floor for v in values)
+        ):
             days = [day.isoformat() for day, _ in runs]
             return RetrainDecision(
                 True,

@@ -237,15 +237,15 @@ def _telling_columns(
     names: list[str],
     seed: int,
 ) -> tuple[tuple[str, float], ...]:
-    """The columns whose shuffling costs the most AUC on the held-out folds, on average."""
+    """The columns whose shuffling costs the most AUC on the first fold's held-out rows (one
+    fold is enough to name the columns, at a third of the cost of all of them)."""
     from sklearn.inspection import permutation_importance
 
-    lost = np.zeros(len(names))
-    for model, rows in fitted:
-        found = permutation_importance(
-            model, features[rows], labels[rows], scoring="roc_auc", n_repeats=3, random_state=seed
-        )
-        lost += found.importances_mean / len(fitted)
+    model, rows = fitted[0]
+    found = permutation_importance(
+        model, features[rows], labels[rows], scoring="roc_auc", n_repeats=3, random_state=seed
+    )
+    lost = found.importances_mean
     order = np.argsort(-lost, kind="stable")[:_TOP]
     return tuple((names[i], float(lost[i])) for i in order if lost[i] > 0)
 

@@ -200,7 +200,7 @@ class _Run:
         import pyarrow.dataset as ds
 
         log = self.where.predictions
-        if not any(start <= d <= end for d in log.days(self.spec.name)):
+        if not log.days(self.spec.name, start=start, end=end):
             return None
         return log.read(
             self.spec.name, start=start, end=end, filter=ds.field("role").isin(list(roles))

@@ -11,13 +11,13 @@ that had arrived by a given moment, :meth:`ActualsLog.history` sees them all.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.dataset as ds  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
 from paraguas.errors import DataError, StoreError
@@ -47,7 +47,6 @@ as in the prediction log, so they join its ``key`` and compare with its ``label`
 the actual as a number when it is one (compare it with a regressor's ``value``). ``batch`` names
 the :meth:`ActualsLog.record` call (ids increase with time) and ``row`` the row within it."""
 
-_ARRIVED_SCHEMA = pa.schema([pa.field("arrived", pa.date32())])
 _NEWEST_FIRST = [("arrived_at", "descending"), ("batch", "descending"), ("row", "descending")]
 
 
@@ -154,28 +153,59 @@ class ActualsLog:
         return table.sort_by([("key", "ascending"), *[(c, "ascending") for c, _ in _NEWEST_FIRST]])
 
     def _read(self, model: str, *, as_of: datetime | None = None, key: Any = None) -> pa.Table:
-        folder = self._model_folder(model)
-        if not folder.is_dir():
-            return ACTUALS_SCHEMA.empty_table()
-        conditions = []
+        table = _arrivals(self._model_folder(model))
         if as_of is not None:
             require_aware(as_of, "as_of")
-            conditions += [
-                ds.field("arrived") <= as_of.astimezone(timezone.utc).date(),
-                ds.field("arrived_at") <= pa.scalar(as_of, type=UTC_MICROS),
-            ]
+            moment = pa.scalar(as_of, type=UTC_MICROS)
+            table = table.filter(pc.less_equal(table.column("arrived_at"), moment))
         if key is not None:
-            conditions.append(ds.field("key") == to_strings([key], column="key")[0])
-        condition = None
-        for each in conditions:
-            condition = each if condition is None else condition & each
-        dataset = ds.dataset(
-            str(folder),
-            schema=ACTUALS_SCHEMA.append(_ARRIVED_SCHEMA.field("arrived")),
-            format="parquet",
-            partitioning=ds.partitioning(_ARRIVED_SCHEMA, flavor="hive"),
-        )
-        return dataset.to_table(columns=ACTUALS_SCHEMA.names, filter=condition)
+            wanted = to_strings([key], column="key")[0]
+            table = table.filter(pc.equal(table.column("key"), wanted))
+        return table
 
     def _model_folder(self, model: str) -> Path:
         return self.root / f"model={validate_model_name(model)}"
+
+
+#: Arrivals kept in memory per model folder, up to this many rows (beyond, read each time).
+CACHED_ROWS = 2_000_000
+_Stamps = dict[str, tuple[int, int]]
+_cache: dict[Path, tuple[_Stamps, pa.Table]] = {}
+_cache_lock = threading.Lock()
+
+
+def _arrivals(folder: Path) -> pa.Table:
+    """Every arrival stored under ``folder``. A file is written once and never changed (each
+    has a fresh id), so the files read before are kept in memory and only new ones are read:
+    a daily cycle that reads the actuals each day pays for each file once."""
+    stamps = _listing(folder)
+    with _cache_lock:
+        known, table = _cache.get(folder, ({}, ACTUALS_SCHEMA.empty_table()))
+    if any(stamps.get(path) != stamp for path, stamp in known.items()):
+        known, table = {}, ACTUALS_SCHEMA.empty_table()  # a file changed or went: read anew
+    new = sorted(path for path in stamps if path not in known)
+    if new:
+        read = [pq.read_table(path, schema=ACTUALS_SCHEMA) for path in new]
+        table = pa.concat_tables([table, *read]).combine_chunks()
+        known = {**known, **{path: stamps[path] for path in new}}
+    with _cache_lock:
+        if table.num_rows <= CACHED_ROWS:
+            _cache[folder] = (known, table)
+        else:
+            _cache.pop(folder, None)
+    return table
+
+
+def _listing(folder: Path) -> _Stamps:
+    """The finished arrival files under ``folder`` (size and modification time by path)."""
+    found: _Stamps = {}
+    try:
+        parts = [p for p in os.scandir(folder) if p.is_dir() and p.name.startswith("arrived=")]
+    except FileNotFoundError:
+        return found
+    for part in parts:
+        for entry in os.scandir(part.path):
+            if entry.name.endswith(".parquet") and not entry.name.startswith("."):
+                stat = entry.stat()
+                found[entry.path] = (stat.st_size, stat.st_mtime_ns)
+    return found

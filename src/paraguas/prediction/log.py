@@ -258,20 +258,10 @@ class PredictionLog:
         """The file holding ``model``'s predictions for ``day`` (which may not exist)."""
         return self._day_folder(model, day) / PREDICTIONS_FILE
 
-    def days(self, model: str) -> list[date]:
+    def days(self, model: str, *, start: date | None = None, end: date | None = None) -> list[date]:
         """The days that have committed predictions (a batch run or parts) of ``model``, oldest
-        first."""
-        folder = self._model_folder(model)
-        if not folder.is_dir():
-            return []
-        found = []
-        for child in folder.iterdir():
-            name, _, text = child.name.partition("=")
-            if name != "date" or not _day_files(child):
-                continue
-            with suppress(ValueError):  # not a folder of ours: ignore it
-                found.append(date.fromisoformat(text))
-        return sorted(found)
+        first (from ``start`` to ``end``, both included, when given)."""
+        return [day for day, _ in self._committed(model, start, end)]
 
     def dataset(
         self, model: str, *, start: date | None = None, end: date | None = None
@@ -281,12 +271,7 @@ class PredictionLog:
         Its columns are :data:`PREDICTION_SCHEMA` plus ``date``, the day of the partition. Days
         outside the range are never opened.
         """
-        chosen = [
-            str(path)
-            for day in self.days(model)
-            if (start is None or day >= start) and (end is None or day <= end)
-            for path in _day_files(self._day_folder(model, day))
-        ]
+        chosen = [str(path) for _, files in self._committed(model, start, end) for path in files]
         return ds.dataset(
             chosen,
             schema=PREDICTION_SCHEMA.append(_DAY_SCHEMA.field("date")),
@@ -341,6 +326,29 @@ class PredictionLog:
             )
         return pq.read_table(rejects, schema=REJECT_SCHEMA)
 
+    def _committed(
+        self, model: str, start: date | None, end: date | None
+    ) -> list[tuple[date, list[Path]]]:
+        """The days in range with committed files, and those files, oldest day first."""
+        try:
+            entries = list(os.scandir(self._model_folder(model)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        found = []
+        for entry in entries:
+            name, _, text = entry.name.partition("=")
+            if name != "date":
+                continue
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:  # not a folder of ours: ignore it
+                continue
+            if (start is None or day >= start) and (end is None or day <= end):
+                files = _day_files(Path(entry.path))
+                if files:
+                    found.append((day, files))
+        return sorted(found)
+
     def _model_folder(self, model: str) -> Path:
         return self.root / f"model={validate_model_name(model)}"
 
@@ -352,9 +360,16 @@ class PredictionLog:
 
 def _day_files(folder: Path) -> list[Path]:
     """The committed prediction files of a day's folder: the batch file, then parts by age."""
-    batch = folder / PREDICTIONS_FILE
-    parts = sorted(folder.glob(f"{PART_PREFIX}*.parquet")) if folder.is_dir() else []
-    return ([batch] if batch.is_file() else []) + parts
+    try:
+        names = [entry.name for entry in os.scandir(folder)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    parts = sorted(
+        folder / name
+        for name in names
+        if name.startswith(PART_PREFIX) and name.endswith(".parquet")
+    )
+    return ([folder / PREDICTIONS_FILE] if PREDICTIONS_FILE in names else []) + parts
 
 
 def _commit_of(path: Path) -> bytes | None:

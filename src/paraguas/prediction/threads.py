@@ -7,8 +7,10 @@ the threads' start and barriers dominate, and on a busy machine they wait for a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = ["FEW_ROWS", "few_threads"]
 
@@ -22,7 +24,14 @@ def few_threads(rows: int) -> Iterator[None]:
     if rows >= FEW_ROWS:
         yield
         return
-    from threadpoolctl import threadpool_limits  # looks up the libraries loaded by now
-
-    with threadpool_limits(limits=1):
+    with _controller().limit(limits=1):
         yield
+
+
+@functools.lru_cache(maxsize=1)
+def _controller() -> Any:
+    """The native thread pools of this process, looked up once (a look-up costs ~10 ms); the
+    libraries that hold them (OpenMP, BLAS) are loaded by the time a model has been."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()

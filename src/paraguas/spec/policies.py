@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from paraguas.errors import SpecError
@@ -29,6 +30,7 @@ __all__ = [
 
 MONITORING_MODES = ("paraguas", "evidently")
 MONITORING_REFERENCES = ("training", "season")
+_EPOCH = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ class Monitoring:
     weighted) share of drifted features at which the dataset has drifted. ``reference``:
     what a window is compared with, ``"training"`` (every training row) or ``"season"`` (the
     training rows of the same days of the year, for data with a yearly rhythm, where a month
-    always differs from the whole year).
+    always differs from the whole year). ``every``: how often the daily cycle monitors
+    (``"1d"``: each day; ``"7d"``: once a week, on the days :meth:`due` names); the cycle
+    still scores and judges every day, and decides on drift and floors on monitored days.
     """
 
     window: str = "7d"
@@ -55,9 +59,11 @@ class Monitoring:
     sensitive: Sequence[str] = ()
     drift_share: float = 0.5
     reference: str = "training"
+    every: str = "1d"
 
     def __post_init__(self) -> None:
         parse_days(self.window, "monitoring.window")
+        parse_days(self.every, "monitoring.every")
         if self.reference not in MONITORING_REFERENCES:
             raise SpecError(
                 f"monitoring.reference {self.reference!r} is not known; expected one of "
@@ -91,6 +97,20 @@ class Monitoring:
     def label_delay_days(self) -> int:
         text = self.label_delay.strip().lower()
         return 0 if text in ("0d", "0w") else parse_days(text, "monitoring.label_delay")
+
+    @property
+    def every_days(self) -> int:
+        return parse_days(self.every, "monitoring.every")
+
+    def due(self, day: date) -> bool:
+        """Whether the daily cycle monitors on ``day``: the days a whole number of ``every``
+        periods after 2000-01-01 (a Saturday; ``"7d"`` monitors on Saturdays), so a replay,
+        a re-run and a fresh start pick the same days.
+
+        >>> Monitoring(every="7d").due(date(2015, 1, 3)), Monitoring(every="7d").due(date(2015, 1, 4))
+        (True, False)
+        """
+        return (day - _EPOCH).days % self.every_days == 0
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -39,10 +39,18 @@ class LifecycleRecords:
         self._session.flush()
 
     def decisions(
-        self, model: str, *, start: date | None = None, end: date | None = None
+        self,
+        model: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        actions: Sequence[str] = (),
     ) -> list[DecisionRecord]:
-        """``model``'s decisions from ``start`` to ``end`` (days, both included), oldest first."""
+        """``model``'s decisions from ``start`` to ``end`` (days, both included), oldest first;
+        only those whose action is in ``actions``, when given."""
         query = select(DecisionRow).where(DecisionRow.model == model)
+        if actions:
+            query = query.where(DecisionRow.action.in_(list(actions)))
         if start is not None:
             query = query.where(DecisionRow.day >= start)
         if end is not None:

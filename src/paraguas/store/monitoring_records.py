@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from paraguas.store.records import MonitoringResult
@@ -35,25 +35,30 @@ class MonitoringRecords:
                 MonitoringResultRow.window_days == window_days,
             )
         ).rowcount
-        self._session.add_all(
-            MonitoringResultRow(
-                model=model,
-                day=day,
-                window_days=window_days,
-                kind=result.kind,
-                subject=result.subject,
-                method=result.method,
-                version=result.version,
-                role=result.role,
-                value=result.value,
-                threshold=result.threshold,
-                status=result.status,
-                detail=result.detail,
-                extra=dict(result.extra),
-                computed_at=at,
+        if results:
+            # One executemany, not an ORM object per row: a run stores dozens of results.
+            self._session.execute(
+                insert(MonitoringResultRow),
+                [
+                    {
+                        "model": model,
+                        "day": day,
+                        "window_days": window_days,
+                        "kind": result.kind,
+                        "subject": result.subject,
+                        "method": result.method,
+                        "version": result.version,
+                        "role": result.role,
+                        "value": result.value,
+                        "threshold": result.threshold,
+                        "status": result.status,
+                        "detail": result.detail,
+                        "extra": dict(result.extra),
+                        "computed_at": at,
+                    }
+                    for result in results
+                ],
             )
-            for result in results
-        )
         self._session.flush()
         return int(replaced or 0)
 
@@ -80,6 +85,27 @@ class MonitoringRecords:
             query.order_by(MonitoringResultRow.day, MonitoringResultRow.id)
         )
         return [_record(row) for row in rows]
+
+    def last_runs(
+        self, model: str, *, end: date, runs: int, kinds: Sequence[str] = ()
+    ) -> list[MonitoringResult]:
+        """The results of ``model``'s last ``runs`` monitored days up to ``end`` (of ``kinds``
+        only, when given), oldest day first: what a decision about ``end`` needs to read."""
+        query = select(MonitoringResultRow.day).where(
+            MonitoringResultRow.model == model, MonitoringResultRow.day <= end
+        )
+        if kinds:
+            query = query.where(MonitoringResultRow.kind.in_(list(kinds)))
+        days = list(
+            self._session.scalars(
+                query.group_by(MonitoringResultRow.day)
+                .order_by(MonitoringResultRow.day.desc())
+                .limit(max(runs, 1))
+            )
+        )
+        if not days:
+            return []
+        return self.results(model, start=min(days), end=end, kinds=kinds)
 
     def days(self, model: str) -> list[date]:
         """The days with stored results for ``model``, oldest first."""

