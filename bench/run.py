@@ -11,8 +11,12 @@ folder per round; the sides alternate over the rounds so that noise hits both.
 (``bench/drift.py``, which can also be run alone, with more options; Evidently only ever in
 ``.venv-bench-evidently``).
 
-Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py [--only registry|predict|drift|cycle]
-[--rounds 5]``.
+``serve``: ``paraguas serve`` against MLflow's ``mlflow models serve`` under ``wrk``, and against
+the floor of its stack (``bench/serve.py``, which can also be run alone, with more options; MLflow
+only ever in ``.venv-bench``).
+
+Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py
+[--only registry|predict|drift|cycle|serve] [--rounds 5]``.
 
 ``PARAGUAS_BENCH_MLFLOW_PYTHON`` may name the Python of an existing environment with the pins of
 ``bench/requirements-mlflow.txt`` installed, instead of creating ``.venv-bench``.
@@ -65,7 +69,7 @@ KIND_LABELS = {
 }
 
 
-BENCHMARKS = ("registry", "predict", "drift", "cycle")
+BENCHMARKS = ("registry", "predict", "drift", "cycle", "serve")
 
 
 def main() -> None:
@@ -86,6 +90,8 @@ def main() -> None:
         drift(args)
     if args.only in (None, "cycle"):
         cycle(args)
+    if args.only in (None, "serve"):
+        serve(args)
 
 
 def predict(args: argparse.Namespace) -> None:
@@ -100,6 +106,13 @@ def cycle(args: argparse.Namespace) -> None:
     command = [sys.executable, str(BENCH / "cycle.py"), f"--results={args.results}"]
     if subprocess.run(command, check=False).returncode != 0:
         raise SystemExit("The cycle benchmark (bench/cycle.py) failed; see above.")
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The real-time service benchmark, in a process of its own (it starts the servers)."""
+    command = [sys.executable, str(BENCH / "serve.py"), f"--results={args.results}"]
+    if subprocess.run(command, check=False).returncode != 0:
+        raise SystemExit("The real-time service benchmark (bench/serve.py) failed; see above.")
 
 
 def drift(args: argparse.Namespace) -> None:

@@ -118,10 +118,22 @@ class Metrics:
                 service.shadow.dropped,
             ),
             (
+                "paraguas_model_calls_total",
+                "counter",
+                "Calls of the champions (requests arriving together share one).",
+                service.model_calls,
+            ),
+            (
                 "paraguas_shadow_done_total",
                 "counter",
-                "Requests the challenger scored in shadow.",
+                "Champion calls the challenger repeated in shadow.",
                 service.shadow.done,
+            ),
+            (
+                "paraguas_shadow_batches_total",
+                "counter",
+                "Calls of the challengers (the shadow work gathered meanwhile shares one).",
+                service.shadow.batches,
             ),
             (
                 "paraguas_shadow_queued",

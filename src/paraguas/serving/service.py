@@ -140,6 +140,12 @@ class Service:
         self._started = False
         self._threads.restore()
 
+    @property
+    def model_calls(self) -> int:
+        """Calls of the champions' models so far: fewer than requests when requests arrive
+        together (:class:`~paraguas.serving.batching.Coalescer`)."""
+        return sum(coalescer.calls for coalescer in self._coalescers.values())
+
     def drain(self) -> int:
         """Wait for the shadow work submitted so far, then write what is buffered (for tests)."""
         self.shadow.join()

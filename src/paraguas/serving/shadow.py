@@ -44,6 +44,7 @@ class Shadow(Generic[Job]):
         self._thread: threading.Thread | None = None
         self.max_batch = max_batch
         self.done = 0
+        self.batches = 0  # calls of handle that succeeded
         self.failed = 0
         self.dropped = 0
 
@@ -103,6 +104,7 @@ class Shadow(Generic[Job]):
         try:
             self._handle(jobs)
             self.done += len(jobs)
+            self.batches += 1
             return
         except Exception:
             if len(jobs) == 1:
