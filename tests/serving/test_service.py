@@ -165,3 +165,21 @@ def test_the_service_and_batch_give_bit_identical_scores(project: Project) -> No
     # A batch run of the day again replaces the batch file, never the service's part.
     predict_day(spec, project.registry, project.predictions, day=day)
     assert project.predictions.read(NAME).num_rows == 2
+
+
+def test_every_thread_that_scores_holds_openmp_to_one_thread(project: Project) -> None:
+    # OpenMP's thread count belongs to each calling thread: a limit set where the service
+    # starts would leave the request and shadow threads with every core.
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    found: list[int] = []
+    with TestClient(create_app(project, refresh=0)) as client:
+
+        def request_thread() -> None:
+            service(client)._threads.here()
+            found.append(_openmp_effective_n_threads())
+
+        worker = threading.Thread(target=request_thread)
+        worker.start()
+        worker.join()
+    assert found == [1]
