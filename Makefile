@@ -1,5 +1,5 @@
 # Two commands a newcomer needs; each sets up what it uses.
-#   make demo   the umbrella story: train a rain-tomorrow model, forecast a week, record reality
+#   make demo   the umbrella story (paraguas demo): Seattle, then the move to Mumbai
 #   make test   lint, type-check, the layers contract and the whole test suite (SQLite and PostgreSQL)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" bash examples/umbrella/run.sh
+	$(BIN)/paraguas demo umbrella-demo --force
 
 tour: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash examples/tour.sh

@@ -56,8 +56,8 @@ def test_the_move_is_seen_as_drift_and_a_challenger_is_trained_on_it(story: Stor
         assert project.registry.alias("rain_tomorrow", "champion").version == 1
         with project.metadata.transaction(write=False) as tx:
             waits = [d for d in tx.lifecycle.decisions("rain_tomorrow") if d.action == "wait"]
-        # In shadow from the 9th, judged from that evening on, too young to judge by the 24th.
-        assert waits[0].day == date(2016, 1, 9) and len(waits) == 16
+        # In shadow from the 9th, judged on Saturdays (as monitoring runs), too young by the 24th.
+        assert [d.day for d in waits] == [date(2016, 1, 9), date(2016, 1, 16), date(2016, 1, 23)]
         assert all("needed to judge" in d.reason for d in waits)
 
 
@@ -119,3 +119,21 @@ def test_the_command_builds_the_project_and_refuses_to_clobber(
     assert "never replaced" in capsys.readouterr().err
     assert (other / "notes.txt").read_text() == "keep me"
     assert main(["demo", str(tmp_path / "x"), "--until", "2014-06-01"]) == 2
+
+
+def test_a_failed_retrain_repeated_each_week_is_one_line() -> None:
+    from paraguas.demo.story import Moment, _collapsed
+
+    why = "training failed, version 1 goes on serving: no rain in the training part"
+    days = [date(2016, 7, 23), date(2016, 7, 30), date(2016, 8, 6)]
+    moments = [Moment(date(2016, 7, 20), "reject", "worse", 1, 4)]
+    for day in days:
+        moments += [Moment(day, "retrain", "drifted", 1), Moment(day, "failed", why, 1)]
+    moments.append(Moment(date(2016, 9, 3), "retrain", "drifted", 1))
+    shown = _collapsed(moments)
+    assert [(m.day, m.event) for m in shown] == [
+        (date(2016, 7, 20), "reject"),
+        (date(2016, 7, 23), "retrain failed"),
+        (date(2016, 9, 3), "retrain"),
+    ]
+    assert shown[1].text == f"{why} (each of 3 tries, the last on 2016-08-06)"

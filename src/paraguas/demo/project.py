@@ -33,9 +33,8 @@ actor: demo
 SPEC = '''\
 """Will it rain tomorrow? The umbrella campaign's model, written by `paraguas demo`.
 
-Weather has one rainy season a year (in Mumbai, the monsoon: June to September), so the
-policies give a challenger up to a year in shadow: a rain forecaster can only be proven better
-on days when it may rain.
+A rain forecaster can only be proven better on days when it may rain: in a dry season a
+challenger gathers no evidence, and after four months without a win it is let go.
 """
 
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -64,8 +63,8 @@ spec = pg.ModelSpec(
     ),
     # Retrain when the data that matters drifts, on the last year of data.
     retraining=pg.Retraining(on_drift=True, window="365d"),
-    # Judge after 30 days and 60 days with actuals; give up after a year without a win.
-    promotion=pg.Promotion(shadow_days=30, min_rows=60, max_shadow_days=365),
+    # Judge after 30 days and 60 days with actuals; give up after 120 days without a win.
+    promotion=pg.Promotion(shadow_days=30, min_rows=60, max_shadow_days=120),
 )
 '''
 

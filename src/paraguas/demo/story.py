@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -151,11 +151,13 @@ def tell(
                     progress(chapter, day, roles)
                 _deliver(project, actuals, day - timedelta(days=1))
                 evening = datetime(day.year, day.month, day.day, CYCLE_AT, tzinfo=timezone.utc)
-                run_day(spec, where, day, actor="demo", now=_at(evening), models=loaded)
+                done = run_day(spec, where, day, actor="demo", now=_at(evening), models=loaded)
                 story.cycles += 1
-                roles = _roles(project)
+                if not roles or any(a not in ("keep", "wait") for a, _ in done.decisions):
+                    roles = _roles(project)
         story.moments += _moments(project, chapters)
         story.moments.sort(key=lambda m: (m.day, m.event != "moved"))
+        story.moments = _collapsed(story.moments)
         story.months = _months(project, table)
         story.report, story.report_day = _report(project, spec, story.moments)
         story.audit = project.audit.verify()
@@ -228,6 +230,43 @@ def _moments(project: Any, chapters: tuple[Chapter, ...]) -> list[Moment]:
                 )
             )
     return found
+
+
+def _collapsed(moments: list[Moment]) -> list[Moment]:
+    """A retrain and its failure on the same day as one line, and the same failure repeated
+    on the following monitoring days as one line with the count and the last day."""
+    merged: list[Moment] = []
+    for moment in moments:
+        last = merged[-1] if merged else None
+        if (
+            moment.event == "failed"
+            and last is not None
+            and last.event == "retrain"
+            and last.day == moment.day
+        ):
+            merged[-1] = replace(moment, event="retrain failed")
+            continue
+        merged.append(moment)
+    groups: list[list[Moment]] = []
+    for moment in merged:
+        group = groups[-1] if groups else None
+        if (
+            group is not None
+            and moment.event == group[0].event == "retrain failed"
+            and moment.text == group[0].text
+        ):
+            group.append(moment)
+        else:
+            groups.append([moment])
+    return [
+        replace(
+            group[0],
+            text=f"{group[0].text} (each of {len(group)} tries, the last on {group[-1].day})",
+        )
+        if len(group) > 1
+        else group[0]
+        for group in groups
+    ]
 
 
 def _months(project: Any, table: pd.DataFrame) -> list[Month]:

@@ -17,7 +17,7 @@ Steps, in order (:data:`STEPS`):
     version already registered with that trigger is reused: a crash between registering and
     journaling never trains twice.
 ``judge``
-    when a challenger is in shadow: the promotion policy's test on the mature rows both
+    when a challenger is in shadow, on the days monitoring is due: the promotion policy's test on the mature rows both
     versions scored (:func:`~paraguas.lifecycle.promotion.judge_challenger`): ``promote``
     (or ``awaiting_approval`` under manual approval), ``reject`` (the challenger is cleared)
     or ``wait``; stored with its evidence.
@@ -122,6 +122,7 @@ class _Day:
         self.spec, self.where, self.day, self.actor, self.clock = spec, where, day, actor, clock
         self.alerter = alerter
         self.models = {} if models is None else models
+        self.aliases: dict[str, ModelVersion | None] = {}
         self.ran: list[str] = []
         self.skipped: list[str] = []
         self.decisions: list[tuple[str, str]] = []
@@ -138,6 +139,8 @@ class _Day:
             if step == "retrain" and not retrain:
                 continue
             outcome = getattr(self, f"_{step}")()
+            if step in ("retrain", "judge"):
+                self.aliases.clear()
             if step == "decide":
                 retrain = bool(outcome)
             self.ran.append(step)
@@ -162,7 +165,7 @@ class _Day:
             self._journal("monitor", {"status": f"not due (every {self.spec.monitoring.every})"})
             return
         report = monitor_day(
-            self.spec, self.where, day=self.day, actor=self.actor, now=self.clock()
+            self.spec, self.where, day=self.day, actor=self.actor, now=self.clock(), charts=False
         )
         counts = {
             s: sum(1 for c in report.checks if c.status == s) for s in ("warn", "alert", "error")
@@ -270,6 +273,11 @@ class _Day:
         champion = self._alias(CHAMPION)
         if challenger is None or champion is None:
             self._journal("judge", {"challenger": None})
+            return
+        if not self.spec.monitoring.due(self.day):
+            # Judged when monitoring runs: the evidence grows by a day at a time, and reading
+            # every shadow day again each day would cost more as the shadow lengthens.
+            self._journal("judge", {"status": f"not due (every {self.spec.monitoring.every})"})
             return
         verdict, reason, evidence = self._judged(champion, challenger)
         action = verdict
@@ -408,12 +416,16 @@ class _Day:
             return []
 
     def _alias(self, alias: str) -> ModelVersion | None:
+        """The version holding ``alias``, looked up once per step (steps that move aliases,
+        retrain and judge, forget what was looked up)."""
         from paraguas.errors import ModelNotFoundError
 
-        try:
-            return self.where.registry.alias(self.spec.name, alias)
-        except ModelNotFoundError:
-            return None
+        if alias not in self.aliases:
+            try:
+                self.aliases[alias] = self.where.registry.alias(self.spec.name, alias)
+            except ModelNotFoundError:
+                self.aliases[alias] = None
+        return self.aliases[alias]
 
     def _journal(self, step: str, detail: dict[str, Any]) -> None:
         with self.where.metadata.transaction() as tx:

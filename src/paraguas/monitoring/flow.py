@@ -95,8 +95,13 @@ def monitor_day(
     actor: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    charts: bool = True,
 ) -> Report:
-    """Monitor ``spec``'s model for the window ending on ``day``; store and return the report."""
+    """Monitor ``spec``'s model for the window ending on ``day``; store and return the report.
+
+    ``charts=False`` leaves out what only the HTML report draws (histograms, and earlier runs'
+    results for the charts over time): the daily cycle stores results and draws nothing.
+    """
     window = window_days if window_days is not None else spec.monitoring.window_days
     if window < 1:
         raise DataError(f"window {window} days: a monitoring window is at least 1 day, e.g. 7.")
@@ -139,7 +144,7 @@ def monitor_day(
         run.guarded("performance", lambda: _performance(run, reference))
         run.guarded("estimate", lambda: _estimate(run, reference))
     with run.stage("store"):
-        history = _store(run, window, actor)
+        history = _store(run, window, actor, history=charts)
     return Report(
         model=spec.name,
         day=day,
@@ -149,7 +154,7 @@ def monitor_day(
         challenger=challenger.version if challenger else None,
         rows=current.rows,
         checks=tuple(run.checks),
-        histograms=tuple(_histograms(spec, reference, current)),
+        histograms=tuple(_histograms(spec, reference, current)) if charts else (),
         importance=dict(reference.importance),
         history=history,
     )
@@ -593,7 +598,9 @@ def _estimate(run: _Run, reference: Reference) -> list[Check]:
 # storing and reporting -------------------------------------------------------------------------
 
 
-def _store(run: _Run, window: int, actor: str | None) -> tuple[tuple[date, Check], ...]:
+def _store(
+    run: _Run, window: int, actor: str | None, *, history: bool
+) -> tuple[tuple[date, Check], ...]:
     from paraguas.store import MonitoringResult
 
     spec = run.spec
@@ -634,6 +641,8 @@ def _store(run: _Run, window: int, actor: str | None) -> tuple[tuple[date, Check
                 "replaced": replaced,
             },
         )
+        if not history:
+            return ()
         earlier = tx.monitoring.results(
             spec.name,
             start=run.day - timedelta(days=HISTORY_DAYS),

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError, SpecError
+from paraguas.prediction.threads import few_threads
 from paraguas.registry import (
     CALIBRATION,
     CHAMPION,
@@ -97,7 +98,9 @@ def train(
         estimator = spec.new_estimator()
         target_train = _target(train_table, spec)
         try:
-            estimator.fit(_features(train_table, spec), target_train)
+            # Small data: one native thread (see prediction.threads; the same holds for a fit).
+            with few_threads(train_table.num_rows):
+                estimator.fit(_features(train_table, spec), target_train)
         except Exception as exc:
             raise SpecError(
                 f"Model {spec.name!r}: the estimator failed to fit: {type(exc).__name__}: {exc}"
