@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from paraguas.config.settings import SERVE_ROLES, ServeKey
+from paraguas.config.serve import SERVE_ROLES, ServeKey
 from paraguas.errors import ParaguasError
 
 __all__ = ["ROLES", "AccessDenied", "ApiKeys", "NotAuthenticated", "hash_key"]

@@ -25,7 +25,6 @@ from paraguas.serving.batching import Coalescer, stack
 from paraguas.serving.recorder import Recorder
 from paraguas.serving.scoring import (
     Loaded,
-    OneThread,
     Problem,
     RecordsError,
     Request,
@@ -38,6 +37,7 @@ from paraguas.serving.scoring import (
     score,
 )
 from paraguas.serving.shadow import Shadow
+from paraguas.serving.threads import OneThread
 from paraguas.spec import ModelSpec, did_you_mean
 
 if TYPE_CHECKING:
