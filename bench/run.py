@@ -16,7 +16,7 @@ the floor of its stack (``bench/serve.py``, which can also be run alone, with mo
 only ever in ``.venv-bench``).
 
 Usage: ``make bench`` (all) or ``.venv/bin/python bench/run.py
-[--only registry|predict|drift|cycle|serve] [--rounds 5]``.
+[--only registry|predict|drift|cycle|serve|demo] [--rounds 5]``.
 
 ``PARAGUAS_BENCH_MLFLOW_PYTHON`` may name the Python of an existing environment with the pins of
 ``bench/requirements-mlflow.txt`` installed, instead of creating ``.venv-bench``.
@@ -69,7 +69,7 @@ KIND_LABELS = {
 }
 
 
-BENCHMARKS = ("registry", "predict", "drift", "cycle", "serve")
+BENCHMARKS = ("registry", "predict", "drift", "cycle", "serve", "demo")
 
 
 def main() -> None:
@@ -90,6 +90,8 @@ def main() -> None:
         drift(args)
     if args.only in (None, "cycle"):
         cycle(args)
+    if args.only in (None, "demo"):
+        demo(args)
     if args.only in (None, "serve"):
         serve(args)
 
@@ -106,6 +108,13 @@ def cycle(args: argparse.Namespace) -> None:
     command = [sys.executable, str(BENCH / "cycle.py"), f"--results={args.results}"]
     if subprocess.run(command, check=False).returncode != 0:
         raise SystemExit("The cycle benchmark (bench/cycle.py) failed; see above.")
+
+
+def demo(args: argparse.Namespace) -> None:
+    """`paraguas demo` end to end, a fresh process per run."""
+    command = [sys.executable, str(BENCH / "demo.py"), f"--results={args.results}"]
+    if subprocess.run(command, check=False).returncode != 0:
+        raise SystemExit("The demo benchmark (bench/demo.py) failed; see above.")
 
 
 def serve(args: argparse.Namespace) -> None:

@@ -94,7 +94,18 @@ def test_the_report_and_the_audit_chain(story: Story) -> None:
     assert story.report is not None and story.report_day == date(2016, 1, 9)
     page = story.report.read_text(encoding="utf-8")
     assert "temp_max" in page and "2016-01-09" in page
-    assert story.audit.ok and story.audit.checked > 44
+    assert story.audit.ok
+    with open_project(story.directory) as project:
+        actions = [event.action for event in project.audit.events()]
+        with project.metadata.transaction(write=False) as tx:
+            decisions = tx.lifecycle.decisions("rain_tomorrow")
+            monitored = tx.monitoring.days("rain_tomorrow")
+    assert story.audit.checked == len(actions)
+    # Every decision and every monitoring run is in the chain (the report ran one day again).
+    assert sum(a.startswith("decision.") for a in actions) == len(decisions)
+    assert actions.count("monitored") == len(monitored) + 1
+    # Saturdays only: 3 in Seattle's 20 days, 4 in Mumbai's 24.
+    assert len(monitored) == 7 and all(day.weekday() == 5 for day in monitored)
 
 
 def test_the_command_builds_the_project_and_refuses_to_clobber(

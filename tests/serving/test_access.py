@@ -79,3 +79,26 @@ def test_serve_refuses_other_machines_without_keys(
     code = main(["--project", str(project.settings.project_dir), "serve", "--host", "0.0.0.0"])
     assert code == 2
     assert "no API key is configured" in capsys.readouterr().err
+
+
+def test_serve_listens_beyond_loopback_with_keys_in_the_project_file(project_dir: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with (project_dir / PROJECT_FILE).open("a", encoding="utf-8") as file:
+        file.write(f"serve:\n  keys:\n    - {{sha256: {hash_key('ops')}, roles: [admin]}}\n")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PARAGUAS_")}
+    paraguas = Path(sys.executable).with_name("paraguas")
+    command = [str(paraguas), "--project", str(project_dir), "serve", "--host", "0.0.0.0"]
+    server = subprocess.Popen(
+        [*command, "--port", "0"], stdout=subprocess.PIPE, text=True, env=environ
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "on http://0.0.0.0:0 (API keys required" in first, first
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)

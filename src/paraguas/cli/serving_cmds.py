@@ -53,16 +53,17 @@ def serve(
         raise ParaguasError(
             "The service needs FastAPI and uvicorn: pip install 'paraguas[serve]'."
         ) from None
-    from paraguas.config import find_project_dir
+    from paraguas.config import find_project_dir, load_settings
 
     found = state(ctx)
     folder = find_project_dir(found.project_dir or Path.cwd())
-    keyed = bool(found.environ.get(KEYS_VARIABLE, "").strip())
+    # The keys the service will enforce: paraguas.yaml's serve.keys, or the variable's.
+    keyed = bool(load_settings(folder, found.environ).serve.keys)
     if not keyed and host not in LOOPBACK:
         raise typer.BadParameter(
-            f"{host} is reachable from other machines, and no API key is configured. Set "
-            f"{KEYS_VARIABLE}=SHA256:ROLE[+ROLE],... (roles: predict, actuals, admin), or "
-            "listen on 127.0.0.1.",
+            f"{host} is reachable from other machines, and no API key is configured. Add "
+            "serve.keys to paraguas.yaml (sha256 and roles: predict, actuals, admin) or set "
+            f"{KEYS_VARIABLE}=SHA256:ROLE[+ROLE],..., or listen on 127.0.0.1.",
             param_hint="--host",
         )
     os.environ.update(

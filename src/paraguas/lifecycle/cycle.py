@@ -10,7 +10,8 @@ Steps, in order (:data:`STEPS`):
 ``decide``
     the retraining verdict (:func:`~paraguas.lifecycle.retraining.should_retrain`) from the
     stored results, stored as a decision (``retrain`` or ``keep``) with its evidence, in the
-    same transaction as its journal entry.
+    same transaction as its journal entry. Between monitoring runs only a ``retrain`` (an
+    order, the schedule) is a decision; a day with nothing to decide is journaled only.
 ``retrain``
     when decided: a new version trained on the data as of the day, registered with the
     trigger ``cycle:DAY`` and set as challenger (or champion, for a model without one). A
@@ -198,6 +199,11 @@ class _Day:
             challenger=challenger.version if challenger else None,
             order=order,
         )
+        journal = {"retrain": verdict.retrain, "trigger": verdict.trigger}
+        if not verdict.retrain and not self.spec.monitoring.due(self.day):
+            # Nothing new to decide on between monitoring runs: journaled, not a decision.
+            self._journal("decide", {**journal, "status": "no monitoring today"})
+            return False
         action = "retrain" if verdict.retrain else "keep"
         self._decide_and_journal(
             "decide",
@@ -206,7 +212,7 @@ class _Day:
             {"trigger": verdict.trigger, **verdict.evidence},
             champion=champion,
             challenger=challenger,
-            journal={"retrain": verdict.retrain, "trigger": verdict.trigger},
+            journal=journal,
         )
         return verdict.retrain
 
@@ -313,12 +319,14 @@ class _Day:
     def _score(self) -> None:
         from paraguas.prediction.batch import predict_day
 
+        champion = self._alias(CHAMPION)
         run = predict_day(
             self.spec,
             self.where.registry,
             self.where.predictions,
             day=self.day,
             models=self.models,
+            versions=(champion, self._alias(CHALLENGER)) if champion is not None else None,
         )
         self._journal(
             "score", {"rows": run.rows, "rejected": run.rejected, "champion": run.champion}

@@ -50,6 +50,7 @@ from paraguas.monitoring.outcomes import (
     score_matrix,
 )
 from paraguas.monitoring.results import Check, Histogram, Report
+from paraguas.prediction import PREDICTION_SCHEMA
 from paraguas.prediction.threads import few_threads
 from paraguas.registry import CHALLENGER, CHAMPION, Registry, subject
 
@@ -192,6 +193,7 @@ class _Run:
         # Actuals count as known once arrived by the end of the run's day: re-running an old day
         # sees what was known then, not corrections that came later.
         self.known_at = known_at(day, now)
+        self._logged: Any = None  # the log of the run's days, read on first use
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -202,14 +204,34 @@ class _Run:
         self.seconds[name] = round(clock.perf_counter() - begun, 4)
 
     def predictions(self, start: date, end: date, roles: Sequence[str] = (CHAMPION,)) -> Any:
-        import pyarrow.dataset as ds
+        """The logged predictions of ``roles`` from ``start`` to ``end`` (None: no day logged).
 
-        log = self.where.predictions
-        if not log.days(self.spec.name, start=start, end=end):
+        The stages ask for overlapping windows; the log is read once, from the earliest day
+        any stage may ask for (the window less the label delay) to the run's day."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._logged is None:
+            first = self.start - timedelta(days=self.spec.monitoring.label_delay_days)
+            log = self.where.predictions
+            names = [*PREDICTION_SCHEMA.names, "date"]
+            self._logged = (
+                log.read(self.spec.name, start=first, end=self.day, columns=names)
+                if log.days(self.spec.name, start=first, end=self.day)
+                else False
+            )
+        if self._logged is False or not start <= end:
             return None
-        return log.read(
-            self.spec.name, start=start, end=end, filter=ds.field("role").isin(list(roles))
+        table = self._logged
+        day = table.column("date")
+        in_range = pc.and_(
+            pc.greater_equal(day, pa.scalar(start, day.type)),
+            pc.less_equal(day, pa.scalar(end, day.type)),
         )
+        if not pc.any(in_range).as_py():
+            return None
+        of_roles = pc.is_in(table.column("role"), value_set=pa.array(list(roles), pa.string()))
+        return table.filter(pc.and_(in_range, of_roles)).select(PREDICTION_SCHEMA.names)
 
     def guarded(self, kind: str, checks: Callable[[], list[Check]]) -> None:
         """Add ``checks()``; if computing them fails, one ``error`` check says why instead,

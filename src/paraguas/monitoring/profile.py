@@ -281,7 +281,9 @@ def count_in_categories(
 
 def _numeric_profile(name: str, kind: Kind, array: npt.NDArray[Any]) -> ColumnProfile:
     numbers = _as_numbers(name, array, kind)
-    values = np.sort(numbers[np.isfinite(numbers)])
+    # + 0.0 makes -0.0 into 0.0: equal values, but the sort keeps their order and the profile
+    # would depend on which came first.
+    values = np.sort(numbers[np.isfinite(numbers)]) + 0.0
     missing = len(numbers) - len(values)
     if len(values) == 0:
         return ColumnProfile(name=name, kind=kind, count=len(numbers), missing=missing)

@@ -73,13 +73,15 @@ def predict_day(
     batch_size: int = BATCH_SIZE,
     now: Clock | None = None,
     models: dict[str, Any] | None = None,
+    versions: tuple[ModelVersion, ModelVersion | None] | None = None,
 ) -> PredictionRun:
     """Score ``day``'s rows of ``source`` (default: the spec's data) and write them to ``log``.
 
     Re-running a day replaces its partition. Rows that fail validation, or that the champion
     cannot score, go to the day's rejects with a reason each; the challenger's failures never
     touch the champion's output. ``models`` keeps loaded models by artifact sha256 across
-    calls (scoring many days in one process loads each version once).
+    calls (scoring many days in one process loads each version once). ``versions``: the
+    champion and challenger when the caller has just looked them up (default: read here).
     """
     started = clock.perf_counter()
     if spec.key is None:
@@ -87,8 +89,10 @@ def predict_day(
             f"Model {spec.name!r} has no key: declare key=... (the column that identifies a row), "
             "so predictions can be joined with what really happened."
         )
-    champion_version = _version(registry, spec.name, CHAMPION, required=True)
-    challenger_version = _version(registry, spec.name, CHALLENGER, required=False)
+    champion_version, challenger_version = versions or (
+        _version(registry, spec.name, CHAMPION, required=True),
+        _version(registry, spec.name, CHALLENGER, required=False),
+    )
     assert champion_version is not None
     schema = _input_schema(registry, champion_version)
     columns = list(dict.fromkeys(c for c in (spec.key, spec.time, *spec.features) if c))

@@ -262,6 +262,19 @@ def _evaluate(
 def _evaluated(
     spec: ModelSpec, estimator: Any, holdout: pa.Table, target_train: npt.NDArray[Any]
 ) -> _Evaluation:
+    features = _features(holdout, spec)
+    truth = _target(holdout, spec)
+    with few_threads(holdout.num_rows):
+        return _scored(spec, estimator, features, truth, target_train)
+
+
+def _scored(
+    spec: ModelSpec,
+    estimator: Any,
+    features: Any,
+    truth: npt.NDArray[Any],
+    target_train: npt.NDArray[Any],
+) -> _Evaluation:
     from paraguas.monitoring.performance import (
         baseline_metrics,
         binary_metrics,
@@ -270,8 +283,6 @@ def _evaluated(
         regression_metrics,
     )
 
-    features = _features(holdout, spec)
-    truth = _target(holdout, spec)
     if spec.task == "regression":
         predicted = np.asarray(estimator.predict(features), dtype=np.float64)
         metrics = regression_metrics(truth.astype(np.float64), predicted)
