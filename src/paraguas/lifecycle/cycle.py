@@ -11,14 +11,20 @@ Steps, in order (:data:`STEPS`):
     the retraining verdict (:func:`~paraguas.lifecycle.retraining.should_retrain`) from the
     stored results, stored as a decision (``retrain`` or ``keep``) with its evidence, in the
     same transaction as its journal entry. Between monitoring runs only a ``retrain`` (an
-    order, the schedule) is a decision; a day with nothing to decide is journaled only.
+    order, the schedule) is a decision.
+
+On the days between monitoring runs, ``monitor`` and ``judge`` do nothing, and ``decide``
+nothing unless it retrains: none of them is journaled then (they have no effect to protect),
+and a re-run looks at them again.
 ``retrain``
     when decided: a new version trained on the data as of the day, registered with the
     trigger ``cycle:DAY`` and set as challenger (or champion, for a model without one). A
     version already registered with that trigger is reused: a crash between registering and
     journaling never trains twice.
 ``judge``
-    when a challenger is in shadow, on the days monitoring is due: the promotion policy's test on the mature rows both
+    when a challenger is in shadow, on the days monitoring is due (the evidence grows by a day
+    at a time; between runs, re-reading every shadow day would cost more as the shadow
+    lengthens): the promotion policy's test on the mature rows both
     versions scored (:func:`~paraguas.lifecycle.promotion.judge_challenger`): ``promote``
     (or ``awaiting_approval`` under manual approval), ``reject`` (the challenger is cleared)
     or ``wait``; stored with its evidence.
@@ -133,17 +139,22 @@ class _Day:
         with self.where.metadata.transaction(write=False) as tx:
             done = {step.step: step for step in tx.lifecycle.steps(self.spec.name, self.day)}
         retrain = bool(done["decide"].detail.get("retrain")) if "decide" in done else False
+        due = self.spec.monitoring.due(self.day)
         for step in STEPS:
             if step in done:
                 self.skipped.append(step)
                 continue
             if step == "retrain" and not retrain:
                 continue
+            if step in ("monitor", "judge") and not due:
+                continue  # between monitoring runs: nothing to do, nothing to journal
             outcome = getattr(self, f"_{step}")()
             if step in ("retrain", "judge"):
                 self.aliases.clear()
             if step == "decide":
                 retrain = bool(outcome)
+                if outcome is None:
+                    continue  # nothing decided between monitoring runs: no side effect
             self.ran.append(step)
         return CycleDay(
             self.spec.name,
@@ -162,9 +173,6 @@ class _Day:
         if self._alias(CHAMPION) is None:
             self._journal("monitor", {"status": "no champion to monitor"})
             return
-        if not self.spec.monitoring.due(self.day):
-            self._journal("monitor", {"status": f"not due (every {self.spec.monitoring.every})"})
-            return
         report = monitor_day(
             self.spec, self.where, day=self.day, actor=self.actor, now=self.clock(), charts=False
         )
@@ -173,7 +181,7 @@ class _Day:
         }
         self._journal("monitor", {"status": report.status, **counts})
 
-    def _decide(self) -> bool:
+    def _decide(self) -> bool | None:
         from paraguas.lifecycle.retraining import should_retrain
 
         champion = self._alias(CHAMPION)
@@ -201,9 +209,7 @@ class _Day:
         )
         journal = {"retrain": verdict.retrain, "trigger": verdict.trigger}
         if not verdict.retrain and not self.spec.monitoring.due(self.day):
-            # Nothing new to decide on between monitoring runs: journaled, not a decision.
-            self._journal("decide", {**journal, "status": "no monitoring today"})
-            return False
+            return None  # between monitoring runs only a retrain (order, schedule) is news
         action = "retrain" if verdict.retrain else "keep"
         self._decide_and_journal(
             "decide",
@@ -279,11 +285,6 @@ class _Day:
         champion = self._alias(CHAMPION)
         if challenger is None or champion is None:
             self._journal("judge", {"challenger": None})
-            return
-        if not self.spec.monitoring.due(self.day):
-            # Judged when monitoring runs: the evidence grows by a day at a time, and reading
-            # every shadow day again each day would cost more as the shadow lengthens.
-            self._journal("judge", {"status": f"not due (every {self.spec.monitoring.every})"})
             return
         verdict, reason, evidence = self._judged(champion, challenger)
         action = verdict
