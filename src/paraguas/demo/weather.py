@@ -34,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "FEATURES",
     "TROPICAL_CITY",
     "city",
     "fahrenheit_to_celsius",
@@ -46,24 +45,6 @@ __all__ = [
 ]
 
 TROPICAL_CITY = "Mumbai"
-
-#: What the model sees each evening (``features()`` also writes ``date``, ``month`` and the
-#: target ``rain_tomorrow``).
-FEATURES = (
-    "precipitation",
-    "temp_max",
-    "temp_min",
-    "wind",
-    "temp_range",
-    "rain_today",
-    "rain_days_last_3",
-    "rain_days_last_7",
-    "precipitation_last_3",
-    "temp_max_change",
-    "wind_change",
-    "season_sin",
-    "season_cos",
-)
 
 
 def seattle() -> pd.DataFrame:
