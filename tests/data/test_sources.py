@@ -182,8 +182,11 @@ def test_memory_stays_flat_while_streaming_a_large_file(tmp_path: Path) -> None:
         return highest
 
     small, large = peak(500_000), peak(3_000_000)
-    assert large < 2 * small  # six times the data, about the same memory
-    assert large < 3_000_000 * 16 / 4
+    # Six times the data, about the same memory: a few row groups in flight, however many the
+    # file holds (how many the reader's threads fetch ahead varies from run to run by a few
+    # row groups of 128 kB, hence the 1 MiB of slack; the x column alone is 24 MB).
+    assert large < 2 * small + 2**20
+    assert large < 3_000_000 * 8 / 8
 
 
 # SQL ------------------------------------------------------------------------------------------
