@@ -30,7 +30,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from run import BENCH, machine, num, paraguas_commit, shell, shown, update_section
+from run import (
+    BENCH,
+    machine,
+    num,
+    paraguas_commit,
+    shell,
+    shown,
+    update_section,
+    write_project,
+)
 
 HEADING = "## Batch scoring: paraguas predict vs raw predict_proba"
 MODEL = "scores"
@@ -117,22 +126,17 @@ def run(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 def make_project(folder: Path) -> None:
     """A project with one model spec, and its training data: seeded rows on 100 earlier days."""
-    (folder / "paraguas.yaml").write_text("name: bench-predict\n", encoding="utf-8")
-    (folder / "models").mkdir()
-    (folder / "models" / f"{MODEL}.py").write_text(SPEC, encoding="utf-8")
-    rng = np.random.default_rng([SEED, 1])
-    features = rng.normal(size=(TRAIN_ROWS, len(FEATURES)))
-    weights = rng.normal(size=len(FEATURES))
-    label = (features @ weights + rng.normal(scale=2.0, size=TRAIN_ROWS) > 0).astype(np.int64)
-    first = DAY - timedelta(days=TRAIN_DAYS)
-    days = np.datetime64(first) + np.arange(TRAIN_ROWS) * TRAIN_DAYS // TRAIN_ROWS
-    table = {
-        "id": pa.array(np.arange(TRAIN_ROWS, dtype=np.int64)),
-        "day": pa.array(days.astype("datetime64[D]"), pa.date32()),
-        **{name: features[:, index] for index, name in enumerate(FEATURES)},
-        "label": label,
-    }
-    pq.write_table(pa.table(table), folder / "train.parquet")
+    write_project(
+        folder,
+        name="bench-predict",
+        model=MODEL,
+        spec=SPEC,
+        features=FEATURES,
+        rows=TRAIN_ROWS,
+        days=TRAIN_DAYS,
+        before=DAY,
+        seed=SEED,
+    )
 
 
 def write_inputs(path: Path, rows: int) -> None:

@@ -32,7 +32,7 @@ import re
 import statistics
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -411,6 +411,43 @@ def paraguas_commit() -> str:
 
 def shell(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def write_project(
+    folder: Path,
+    *,
+    name: str,
+    model: str,
+    spec: str,
+    features: list[str],
+    rows: int,
+    days: int,
+    before: date,
+    seed: int,
+) -> None:
+    """A project with one model spec, and its training data in ``train.parquet``: ``rows``
+    seeded rows of float ``features`` on the ``days`` days before ``before``, labelled by a
+    noisy linear rule (the workload of the batch scoring and service benchmarks)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (folder / "paraguas.yaml").write_text(f"name: {name}\n", encoding="utf-8")
+    (folder / "models").mkdir()
+    (folder / "models" / f"{model}.py").write_text(spec, encoding="utf-8")
+    rng = np.random.default_rng([seed, 1])
+    values = rng.normal(size=(rows, len(features)))
+    weights = rng.normal(size=len(features))
+    label = (values @ weights + rng.normal(scale=2.0, size=rows) > 0).astype(np.int64)
+    first = before - timedelta(days=days)
+    stamps = np.datetime64(first) + np.arange(rows) * days // rows
+    table = {
+        "id": pa.array(np.arange(rows, dtype=np.int64)),
+        "day": pa.array(stamps.astype("datetime64[D]"), pa.date32()),
+        **{feature: values[:, index] for index, feature in enumerate(features)},
+        "label": label,
+    }
+    pq.write_table(pa.table(table), folder / "train.parquet")
 
 
 def update_section(path: Path, heading: str, body: str) -> None:

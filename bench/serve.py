@@ -55,6 +55,7 @@ from run import (
     shell,
     shown,
     update_section,
+    write_project,
 )
 
 HEADING = "## Real-time service: paraguas serve vs MLflow's server"
@@ -181,26 +182,17 @@ def run(folder: Path, wrk: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def make_project(folder: Path) -> None:
     """A project with one model spec, and its training data: seeded rows on 100 earlier days."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    (folder / "paraguas.yaml").write_text("name: bench-serve\n", encoding="utf-8")
-    (folder / "models").mkdir()
-    (folder / "models" / f"{MODEL}.py").write_text(SPEC, encoding="utf-8")
-    rng = np.random.default_rng([SEED, 1])
-    features = rng.normal(size=(TRAIN_ROWS, len(FEATURES)))
-    weights = rng.normal(size=len(FEATURES))
-    label = (features @ weights + rng.normal(scale=2.0, size=TRAIN_ROWS) > 0).astype(np.int64)
-    first = DAY - timedelta(days=TRAIN_DAYS)
-    days = np.datetime64(first) + np.arange(TRAIN_ROWS) * TRAIN_DAYS // TRAIN_ROWS
-    table = {
-        "id": pa.array(np.arange(TRAIN_ROWS, dtype=np.int64)),
-        "day": pa.array(days.astype("datetime64[D]"), pa.date32()),
-        **{name: features[:, index] for index, name in enumerate(FEATURES)},
-        "label": label,
-    }
-    pq.write_table(pa.table(table), folder / "train.parquet")
+    write_project(
+        folder,
+        name="bench-serve",
+        model=MODEL,
+        spec=SPEC,
+        features=FEATURES,
+        rows=TRAIN_ROWS,
+        days=TRAIN_DAYS,
+        before=DAY,
+        seed=SEED,
+    )
 
 
 def train_models(folder: Path) -> dict[str, Any]:
