@@ -272,8 +272,6 @@ def _collapsed(moments: list[Moment]) -> list[Moment]:
 def _months(project: Any, table: pd.DataFrame) -> list[Month]:
     """Each month's F1 for the champion, the challenger and persistence, on the days whose
     actual is known."""
-    from sklearn.metrics import f1_score
-
     log = project.predictions.read(MODEL, columns=["key", "role", "version", "label", "date"])
     if log.num_rows == 0:
         return []
@@ -296,10 +294,10 @@ def _months(project: Any, table: pd.DataFrame) -> list[Month]:
                 city=str(city),
                 days=days,
                 champion=_versions(champion),
-                champion_f1=_f1(f1_score, champion, "said"),
+                champion_f1=_f1(champion, "said"),
                 challenger=_versions(challenger),
-                challenger_f1=_f1(f1_score, challenger, "said"),
-                persistence_f1=_f1(f1_score, champion, "rain_today"),
+                challenger_f1=_f1(challenger, "said"),
+                persistence_f1=_f1(champion, "rain_today"),
             )
         )
     return months
@@ -311,11 +309,13 @@ def _versions(rows: pd.DataFrame | None) -> str:
     return "+".join(f"v{v}" for v in sorted(rows["version"].unique()))
 
 
-def _f1(score: Any, rows: pd.DataFrame | None, column: str) -> float | None:
+def _f1(rows: pd.DataFrame | None, column: str) -> float | None:
     """F1 of ``column`` against the truth; undefined (None) in a month without rain."""
+    from sklearn.metrics import f1_score
+
     if rows is None or rows.empty or not rows["rain_tomorrow"].astype(int).any():
         return None
-    return float(score(rows["rain_tomorrow"].astype(int), rows[column].astype(int)))
+    return float(f1_score(rows["rain_tomorrow"].astype(int), rows[column].astype(int)))
 
 
 def _report(project: Any, spec: Any, moments: list[Moment]) -> tuple[Path | None, date | None]:
