@@ -165,6 +165,18 @@ def test_promotion_moves_the_champion_and_is_audited(registry: Registry, fitted_
     assert registry.audit.verify().ok
 
 
+def test_a_first_version_can_become_champion_as_it_is_registered(
+    registry: Registry, fitted_model: Any
+) -> None:
+    first = registry.register("rain", fitted_model, champion_if_none="beats the baseline")
+    second = registry.register("rain", fitted_model, champion_if_none="beats the baseline too")
+    assert registry.model("rain").aliases == {CHAMPION: first.version}
+    assert second.lineage["parent_version"] == first.version
+    actions = [e.action for e in registry.audit.events(subject="model:rain")]
+    assert actions == ["version.registered", "alias.promoted", "version.registered"]
+    assert [c.reason for c in registry.history("rain")] == ["beats the baseline"]
+
+
 def test_promoting_the_challenger_ends_its_challenge(registry: Registry, fitted_model: Any) -> None:
     for _ in range(3):
         registry.register("rain", fitted_model)

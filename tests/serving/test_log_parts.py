@@ -6,7 +6,9 @@ beside batch runs: they never clobber a batch file nor each other, and every rea
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -124,3 +126,20 @@ def test_a_failed_write_is_kept_for_the_next_flush(tmp_path: Path) -> None:
     assert recorder.flush() == 0 and recorder.pending == 2
     blocker.unlink()
     assert recorder.flush() == 2 and log.read(MODEL).num_rows == 2
+
+
+def test_half_written_parts_left_by_a_crash_are_swept_when_old(log: PredictionLog) -> None:
+    log.append(MODEL, DAY, classified(range(3)))
+    folder = log.path(MODEL, DAY).parent
+    old, fresh = folder / ".online-0001.parquet.partial", folder / ".online-0002.parquet.partial"
+    for path in (old, fresh):
+        path.write_bytes(b"PAR1 cut short by a kill -9")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    assert log.read(MODEL).num_rows == 3  # readers never see either
+    recorder = Recorder(log, interval=3600)
+    recorder.start()  # sweeps before its first flush
+    recorder.close()
+    assert not old.exists() and fresh.exists()  # the fresh one may be an append in progress
+    assert log.sweep(older_than=0) == [fresh]
+    assert log.read(MODEL).num_rows == 3

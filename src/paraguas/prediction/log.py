@@ -17,12 +17,15 @@ skip such files, see predictions only.
 
 Parts (:meth:`PredictionLog.append`) are written whole under a fresh name and renamed into place,
 so they never replace each other nor the day's batch file, and a batch run of the day replaces
-only ``predictions.parquet``: the day is the batch file plus every part.
+only ``predictions.parquet``: the day is the batch file plus every part. A process killed while
+appending leaves a ``.online-*.partial`` file that no reader sees; :meth:`PredictionLog.sweep`
+removes those old enough to be nobody's write in progress (the service does at start).
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
@@ -49,6 +52,8 @@ from paraguas.spec.names import validate_model_name
 PREDICTIONS_FILE = "predictions.parquet"
 REJECTS_FILE = "_rejects.parquet"
 PART_PREFIX = "online-"  # + a time-ordered id + ".parquet": one part per append
+PARTIAL_SUFFIX = ".partial"  # an append in progress, or left by a crash
+STALE_PARTIAL = 3600.0  # seconds: an append takes milliseconds, so an older partial is a leftover
 _COMMIT = b"paraguas.commit"  # in both files' metadata: tells whether they were written together
 _DAY_SCHEMA = pa.schema([pa.field("date", pa.date32())])
 # The columns worth a dictionary: those a day repeats. Ids, keys, scores and rejected rows are
@@ -239,7 +244,7 @@ class PredictionLog:
         folder = self._day_folder(model, day)
         name = f"{PART_PREFIX}{new_ids(1)[0]}.parquet"
         # Not ``.*.tmp``: a DayWriter opening the same day removes those as crash leftovers.
-        final, temporary = folder / name, folder / f".{name}.partial"
+        final, temporary = folder / name, folder / f".{name}{PARTIAL_SUFFIX}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(table, str(temporary), compression="zstd")
@@ -253,6 +258,21 @@ class PredictionLog:
                 "that the folder is writable and has space."
             ) from exc
         return final
+
+    def sweep(self, *, older_than: float = STALE_PARTIAL) -> list[Path]:
+        """Remove the parts left half-written by a crashed appender (files no reader sees) that
+        were last touched more than ``older_than`` seconds ago; return their paths."""
+        pattern = f"model=*/date=*/.{PART_PREFIX}*{PARTIAL_SUFFIX}"
+        cutoff = time.time() - older_than
+        removed = []
+        for path in self.root.glob(pattern):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
+        return sorted(removed)
 
     def path(self, model: str, day: date) -> Path:
         """The file holding ``model``'s predictions for ``day`` (which may not exist)."""

@@ -87,19 +87,32 @@ class Registry:
         actor: str | None = None,
         format: str | None = None,
         attachments: Mapping[str, bytes] | None = None,
+        champion_if_none: str | None = None,
     ) -> ModelVersion:
         """Store ``model`` as the next version of ``name`` (created on first use).
 
         ``lineage`` adds to or overrides the captured lineage (spec hash, data fingerprint,
         trigger, parent version). ``attachments`` are named byte strings stored beside the model
         (the input schema, the reference profile), read back with :meth:`attachment`. The version
-        is registered, not yet champion.
+        is registered, not yet champion, unless ``champion_if_none`` gives the reason to make it
+        champion when the model has none: then both happen in one transaction, so a crash never
+        leaves a first version registered without the champion it was meant to be.
         """
         validate_model_name(name)
         serialized = formats.dump(model, format)
         captured = {"modules": model_modules(model)}
         return self._register(
-            name, serialized, params, metrics, tags, lineage, reason, actor, captured, attachments
+            name,
+            serialized,
+            params,
+            metrics,
+            tags,
+            lineage,
+            reason,
+            actor,
+            captured,
+            attachments,
+            champion_if_none,
         )
 
     def register_file(
@@ -146,6 +159,7 @@ class Registry:
         actor: str | None,
         captured: Mapping[str, Any],
         attachments: Mapping[str, bytes] | None = None,
+        champion_if_none: str | None = None,
     ) -> ModelVersion:
         actor = actor or self._actor
         _check_values(params, "params")
@@ -162,7 +176,8 @@ class Registry:
         base.update({k: v for k, v in captured.items() if k != "modules"})
         with self._metadata.transaction() as tx:
             tx.registry.ensure_model(name, self._clock(), actor)
-            record = {**base, "parent_version": tx.registry.alias(name, CHAMPION)}
+            champion = tx.registry.alias(name, CHAMPION)
+            record = {**base, "parent_version": champion}
             record.update(lineage or {})
             record[TRUSTED_TYPES] = list(serialized.trusted_types)
             version = ModelVersion(
@@ -197,6 +212,11 @@ class Registry:
                     "reason": reason,
                 },
             )
+            if champion_if_none is not None and champion is None:
+                change = self._move(
+                    tx, name, CHAMPION, version.version, None, "promote", champion_if_none, actor
+                )
+                self._record(tx, change, "alias.promoted")
         return version
 
     # reading ----------------------------------------------------------------------------------

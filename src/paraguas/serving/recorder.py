@@ -115,6 +115,18 @@ class Recorder:
             )
 
     def _run(self) -> None:
+        try:
+            removed = self.log.sweep()
+        except OSError:
+            logger.exception("Cannot look for half-written parts in %s", self.log.root)
+        else:
+            if removed:
+                logger.warning(
+                    "Removed %d half-written prediction parts left by a crash (none was ever "
+                    "visible to readers): %s",
+                    len(removed),
+                    ", ".join(str(path) for path in removed),
+                )
         while True:
             with self._wake:
                 if not self._stop and self._rows < self.max_rows:

@@ -21,7 +21,6 @@ from paraguas.errors import DataError, SpecError
 from paraguas.prediction.threads import few_threads
 from paraguas.registry import (
     CALIBRATION,
-    CHAMPION,
     FEATURE_IMPORTANCE,
     INPUT_SCHEMA,
     REFERENCE_PROFILE,
@@ -146,8 +145,9 @@ def train(
             },
             reason=reason,
             actor=actor,
+            champion_if_none=_first_champion(spec, evaluation),
         )
-        promoted, decision = _first_champion(spec, registry, version, evaluation, actor)
+        promoted, decision = _decision(spec, version, evaluation)
     return TrainingResult(
         version=version,
         metric=spec.primary_metric,
@@ -362,17 +362,25 @@ def _profile_array(column: Any, kind: str) -> npt.NDArray[Any]:
     return np.asarray(column.cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def _first_champion(
-    spec: ModelSpec,
-    registry: Registry,
-    version: ModelVersion,
-    evaluation: _Evaluation,
-    actor: str | None,
-) -> tuple[bool, str]:
+def _comparison(spec: ModelSpec, evaluation: _Evaluation) -> str:
     metric = spec.primary_metric
     ours, base = evaluation.metrics.get(metric), evaluation.baseline.get(metric)
-    comparison = f"{metric} {_fmt(ours)} vs baseline {_fmt(base)}"
-    if registry.alias(spec.name, CHAMPION) is not None:
+    return f"{metric} {_fmt(ours)} vs baseline {_fmt(base)}"
+
+
+def _first_champion(spec: ModelSpec, evaluation: _Evaluation) -> str | None:
+    """The reason to make the version champion if the model has none yet (decided in the
+    registering transaction): only a version that beats the naive baseline."""
+    if not evaluation.beats_baseline:
+        return None
+    comparison = _comparison(spec, evaluation)
+    return f"first version; beats the naive baseline on the holdout ({comparison})"
+
+
+def _decision(spec: ModelSpec, version: ModelVersion, evaluation: _Evaluation) -> tuple[bool, str]:
+    """Whether the version became champion, and the sentence that says why (or why not)."""
+    comparison = _comparison(spec, evaluation)
+    if version.lineage.get("parent_version") is not None:
         return False, (
             f"registered; the champion stays until a challenger is proven better ({comparison})"
         )
@@ -381,12 +389,6 @@ def _first_champion(
             False,
             f"registered, not champion: it does not beat the naive baseline ({comparison})",
         )
-    registry.promote(
-        spec.name,
-        version.version,
-        reason=f"first version; beats the naive baseline on the holdout ({comparison})",
-        actor=actor,
-    )
     return True, f"champion: the first version, and it beats the naive baseline ({comparison})"
 
 
