@@ -76,3 +76,23 @@ def test_train_predict_and_actuals_out_of_the_box(
         "--json",
     )
     assert json.loads(out)["rows"] == 1460
+
+
+def test_backtest_compares_policies_on_the_umbrella(
+    umbrella: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = ["--project", str(umbrella)]
+    actuals = str(umbrella / "data" / "actuals.csv")
+    run(capsys, *project, "actuals", "rain_tomorrow", actuals, "--arrived-at", "2012-01-01")
+    period = ["--from", "2015-01-01", "--to", "2015-01-14", "--every", "7d"]
+    _, out = run(capsys, *project, "backtest", "rain_tomorrow", *period, "--json")
+    table = {row["policy"]: row for row in json.loads(out)}
+    assert set(table) == {"never", "every 7d", "spec"}
+    assert all(row["rows"] == 14 and row["metric"] == "f1" for row in table.values())
+    assert table["never"]["retrains"] == 0 and table["every 7d"]["retrains"] >= 1
+    _, models = run(capsys, *project, "models", "--json")
+    assert json.loads(models) == []  # replayed in scratch stores: the project is untouched
+    _, shown = run(
+        capsys, *project, "backtest", "rain_tomorrow", "--from", "2015-01-01", "--to", "2015-01-03"
+    )
+    assert "days below floor" in shown and "never" in shown
