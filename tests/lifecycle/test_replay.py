@@ -40,30 +40,19 @@ def _stores(folder: Path) -> Monitor:
     )
 
 
-def _history(actuals: ActualsLog, table: pa.Table, day: date) -> None:
-    """The actuals of the days before ``day``, all arrived by its morning."""
-    rows = table.filter(pc.less(table["date"], pa.scalar(day, pa.date32())))
+def _arrive(actuals: ActualsLog, table: pa.Table, day: date, *, before: bool = False) -> None:
+    """``day``'s actual (with ``before``: those of every earlier day), arriving the morning
+    after it."""
+    compare = pc.less if before else pc.equal
+    rows = table.filter(compare(table["date"], pa.scalar(day, pa.date32())))
+    morning = day if before else day + timedelta(days=1)
     actuals.record(
         "rain_tomorrow",
         rows.select(["date", "rain_tomorrow"]),
         key="date",
         time="date",
         target="rain_tomorrow",
-        arrived_at=datetime.combine(day, ARRIVES, tzinfo=timezone.utc),
-    )
-
-
-def _deliver(actuals: ActualsLog, table: pa.Table, day: date) -> None:
-    """``day``'s actual, arriving the morning after it."""
-    rows = table.filter(pc.equal(table["date"], pa.scalar(day, pa.date32())))
-    arrived = datetime.combine(day + timedelta(days=1), ARRIVES, tzinfo=timezone.utc)
-    actuals.record(
-        "rain_tomorrow",
-        rows.select(["date", "rain_tomorrow"]),
-        key="date",
-        time="date",
-        target="rain_tomorrow",
-        arrived_at=arrived,
+        arrived_at=datetime.combine(morning, ARRIVES, tzinfo=timezone.utc),
     )
 
 
@@ -126,21 +115,21 @@ def test_a_replay_sees_only_what_had_arrived_by_each_day(tmp_path: Path) -> None
     # actuals log what had arrived by then.
     lived = _stores(tmp_path / "lived")
     data = tmp_path / "lived" / "weather.parquet"
-    _history(lived.actuals, full, eve)
-    _deliver(lived.actuals, full, eve)
+    _arrive(lived.actuals, full, eve, before=True)
+    _arrive(lived.actuals, full, eve)
     for day in DAYS:
         pq.write_table(full.filter(pc.less_equal(full["date"], pa.scalar(day, pa.date32()))), data)
         evening = datetime.combine(day, time(20), tzinfo=timezone.utc)
         run_day(_spec(data), lived, day, now=lambda evening=evening: evening)
-        _deliver(lived.actuals, full, day)  # tomorrow morning
+        _arrive(lived.actuals, full, day)  # tomorrow morning
 
     # The replay, years later: the whole data set and every actual are already there.
     replayed = _stores(tmp_path / "replayed")
     data = tmp_path / "replayed" / "weather.parquet"
     pq.write_table(full, data)
-    _history(replayed.actuals, full, eve)
+    _arrive(replayed.actuals, full, eve, before=True)
     for day in [eve, *DAYS, DAYS[-1] + timedelta(days=1)]:
-        _deliver(replayed.actuals, full, day)
+        _arrive(replayed.actuals, full, day)
     for day in DAYS:
         run_day(_spec(data), replayed, day, now=lambda: LATER)
 
