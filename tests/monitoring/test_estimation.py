@@ -164,7 +164,7 @@ def test_undefined_metrics_are_none_never_nan() -> None:
         ([0.2, 1.3], {}, r"probabilities in \[0, 1\].*calibrate"),
         ([0.2, math.nan], {}, "1 missing or infinite"),
         ([[0.2, 0.3]], {}, "1-D"),
-        ([0.2, 0.3], {"scores": [0.1]}, "scores has 1 rows but the probabilities have 2"),
+        ([0.2, 0.3], {"scores": [0.1]}, "scores has 1 rows but calibrated_proba has 2"),
         ([0.2, 0.3], {"threshold": math.nan}, "threshold nan is not a finite number"),
         (["a", "b"], {}, "must hold numbers"),
     ],

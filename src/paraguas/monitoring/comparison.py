@@ -26,12 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError
-from paraguas.monitoring.performance import (
-    _binary_target,
-    _class_indices,
-    _finite,
-    _probabilities,
-)
+from paraguas.monitoring import arrays
+from paraguas.monitoring.arrays import EPS, PROBA_SUM_TOLERANCE
 from paraguas.spec import LOWER_IS_BETTER, METRICS, TASKS, did_you_mean
 
 __all__ = [
@@ -65,12 +61,10 @@ BOOTSTRAP_METRICS: Final[dict[str, tuple[str, ...]]] = {
 COST_KEYS: Final = ("false_positive", "false_negative", "true_positive", "true_negative")
 
 _LOWER: Final = LOWER_IS_BETTER | {"cost"}
-_EPS: Final = float(np.finfo(np.float64).eps)  # scikit-learn's log_loss clipping
 # Cells of one chunk of row-count weights: small enough (512 KiB of float64) to stay in cache,
 # which makes counting the draws several times faster than in one large array.
 _CHUNK_CELLS: Final = 1 << 16
 _MIN_ROUNDS: Final = 100
-_PROBA_SUM_TOLERANCE: Final = 1e-6  # as performance.multiclass_metrics
 
 
 @dataclass(frozen=True)
@@ -255,8 +249,8 @@ def expected_cost(
     >>> expected_cost([0, 1, 1, 0], [0.9, 0.2, 0.8, 0.1], {"false_positive": 1, "false_negative": 5})
     1.5
     """
-    positive = _binary_target("y_true", y_true)
-    scores = _probabilities("score", score, len(positive))
+    positive = arrays.binary_target("y_true", y_true)
+    scores = arrays.probabilities("score", score, len(positive))
     return float(np.mean(_row_costs(positive, scores >= threshold, _cost_table(costs))))
 
 
@@ -279,10 +273,10 @@ def _kernels(
 ) -> tuple[Kernel, Kernel, int]:
     """The metric of each model as a function of row weights, and the number of rows."""
     if task == "binary":
-        positive = _binary_target("y_true", y_true)
+        positive = arrays.binary_target("y_true", y_true)
         n = len(positive)
-        first = _probabilities("champion_output", champion_output, n)
-        second = _probabilities("challenger_output", challenger_output, n)
+        first = arrays.probabilities("champion_output", champion_output, n)
+        second = arrays.probabilities("challenger_output", challenger_output, n)
         return (
             _binary_kernel(metric, positive, first, threshold, costs),
             _binary_kernel(metric, positive, second, threshold, costs),
@@ -290,7 +284,7 @@ def _kernels(
         )
     if task == "multiclass":
         first = _proba("champion_output", champion_output, None)
-        labels = _class_indices("y_true", y_true, first.shape[1])
+        labels = arrays.class_indices("y_true", y_true, first.shape[1])
         n = len(labels)
         if len(first) != n:
             raise DataError(
@@ -302,11 +296,13 @@ def _kernels(
             _multiclass_kernel(metric, labels, second),
             n,
         )
-    target = _finite("y_true", y_true)
+    target = arrays.finite("y_true", y_true)
     n = len(target)
     return (
-        _regression_kernel(metric, target, _finite("champion_output", champion_output, n)),
-        _regression_kernel(metric, target, _finite("challenger_output", challenger_output, n)),
+        _regression_kernel(metric, target, arrays.finite("champion_output", champion_output, n)),
+        _regression_kernel(
+            metric, target, arrays.finite("challenger_output", challenger_output, n)
+        ),
         n,
     )
 
@@ -342,7 +338,7 @@ def _binary_kernel(
             [tp, fp, fn], lambda s: _divide(2 * s[:, 0], 2 * s[:, 0] + s[:, 1] + s[:, 2])
         )
     if metric == "log_loss":
-        likelihood = np.clip(np.where(positive, scores, 1 - scores), _EPS, 1 - _EPS)
+        likelihood = np.clip(np.where(positive, scores, 1 - scores), EPS, 1 - EPS)
         return _linear([-np.log(likelihood)], lambda s: s[:, 0] / n)
     if metric == "brier":
         return _linear([(scores - positive) ** 2], lambda s: s[:, 0] / n)
@@ -397,7 +393,7 @@ def _multiclass_kernel(metric: str, labels: npt.NDArray[np.int64], proba: FloatA
     if metric == "accuracy":
         return _linear([predicted == labels], lambda s: s[:, 0] / n)
     if metric == "log_loss":
-        likelihood = np.clip(proba[np.arange(n), labels], _EPS, 1 - _EPS)
+        likelihood = np.clip(proba[np.arange(n), labels], EPS, 1 - EPS)
         return _linear([-np.log(likelihood)], lambda s: s[:, 0] / n)
     classes = np.arange(k)
     actual = labels[:, None] == classes
@@ -432,7 +428,7 @@ def _regression_kernel(metric: str, target: FloatArray, prediction: FloatArray) 
     if metric == "mae":
         return _linear([np.abs(error)], lambda s: s[:, 0] / n)
     if metric == "mape":
-        relative = np.abs(error) / np.maximum(np.abs(target), _EPS)
+        relative = np.abs(error) / np.maximum(np.abs(target), EPS)
         return _linear([relative], lambda s: s[:, 0] / n)
     # r2; the target is centred first so that the weighted variance does not cancel out.
     centred = target - np.mean(target)
@@ -718,7 +714,7 @@ def _proba(name: str, values: npt.ArrayLike, shape: tuple[int, ...] | None) -> F
     if float(proba.min()) < 0 or float(proba.max()) > 1:
         raise DataError(f"{name} must hold probabilities in [0, 1]; pass predict_proba's output.")
     sums = proba.sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - 1) > _PROBA_SUM_TOLERANCE)
+    off = np.flatnonzero(np.abs(sums - 1) > PROBA_SUM_TOLERANCE)
     if len(off):
         raise DataError(
             f"{name} rows must sum to 1; row {int(off[0])} sums to {float(sums[off[0]])!r} "

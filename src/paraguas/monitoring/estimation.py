@@ -24,6 +24,8 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError
+from paraguas.monitoring import arrays
+from paraguas.monitoring.arrays import BoolArray, FloatArray
 from paraguas.monitoring.results import Check
 
 __all__ = [
@@ -37,6 +39,9 @@ __all__ = [
     "fit_calibration",
 ]
 
+# What estimates take: calibrated probabilities, not raw model scores.
+_CALIBRATED: Final = "Pass Calibration.calibrate(scores), not raw scores."
+
 #: Equal-width bins of the expected calibration error (scikit-learn's ``calibration_curve``).
 CALIBRATION_BINS: Final = 10
 #: Stratified folds over which the calibrated error is measured out of fold.
@@ -45,9 +50,6 @@ CALIBRATION_FOLDS: Final = 3
 ESTIMATED_METRICS: Final = ("accuracy", "precision", "recall", "f1", "roc_auc")
 #: Bumped when the stored form of a :class:`Calibration` changes.
 CALIBRATION_FORMAT: Final = 1
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class Calibration:
         >>> c.calibrate([0.0, 0.4, 0.9]).tolist()
         [0.0, 0.25, 0.5]
         """
-        values = _finite("scores", scores)
+        values = arrays.finite("scores", scores)
         calibrated: FloatArray = np.interp(values, np.asarray(self.x), np.asarray(self.y))
         return calibrated
 
@@ -106,7 +108,7 @@ class Calibration:
         themselves otherwise (NannyML's choice)."""
         if self.helps:
             return self.calibrate(scores)
-        return _probabilities("scores", scores)
+        return arrays.probabilities("scores", scores, hint=_CALIBRATED)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values, with the stored-form version under ``format``."""
@@ -160,7 +162,7 @@ def fit_calibration(scores: npt.ArrayLike, labels: npt.ArrayLike) -> Calibration
     >>> c.x, c.y
     ((0.1, 0.2, 0.3, 0.8), (0.0, 0.5, 0.5, 1.0))
     """
-    values = _finite("scores", scores)
+    values = arrays.finite("scores", scores)
     positive = _labels(labels, len(values))
     x, y = _isotonic(values, positive)
     probabilities = bool(values.min() >= 0 and values.max() <= 1)
@@ -188,7 +190,7 @@ def expected_calibration_error(
     >>> expected_calibration_error([0, 1, 1, 1], [0.05, 0.15, 0.95, 0.95])
     0.25
     """
-    p = _probabilities("probabilities", probabilities)
+    p = arrays.probabilities("probabilities", probabilities, hint=_CALIBRATED)
     positive = _labels(labels, len(p), both=False)
     if bins < 1:
         raise DataError(f"bins must be at least 1; got {bins!r}.")
@@ -307,8 +309,8 @@ def estimate_binary(
     >>> e.tp, e.fp, e.fn, e.tn, e.accuracy, e.precision
     (1.5, 0.5, 0.4, 1.6, 0.775, 0.75)
     """
-    p = _probabilities("calibrated_proba", calibrated_proba)
-    s = p if scores is None else _finite("scores", scores, len(p))
+    p = arrays.probabilities("calibrated_proba", calibrated_proba, hint=_CALIBRATED)
+    s = p if scores is None else arrays.finite("scores", scores, len(p), against="calibrated_proba")
     if not math.isfinite(threshold):
         raise DataError(f"threshold {threshold!r} is not a finite number; expected e.g. 0.5.")
 
@@ -396,45 +398,6 @@ def _brier(probabilities: FloatArray, positive: BoolArray) -> float:
 
 
 # -- validation -----------------------------------------------------------------------------
-
-
-def _one_dimensional(name: str, values: npt.ArrayLike, expected: int | None) -> FloatArray:
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise DataError(f"{name} must be a 1-D array; got shape {array.shape}.")
-    if expected is not None and len(array) != expected:
-        raise DataError(
-            f"{name} has {len(array)} rows but the probabilities have {expected}; "
-            "pass aligned arrays."
-        )
-    if len(array) == 0:
-        raise DataError(f"{name} is empty; an estimate needs at least one row.")
-    try:
-        return array.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must hold numbers; got dtype {array.dtype}.") from exc
-
-
-def _finite(name: str, values: npt.ArrayLike, expected: int | None = None) -> FloatArray:
-    numbers = _one_dimensional(name, values, expected)
-    bad = np.flatnonzero(~np.isfinite(numbers))
-    if len(bad):
-        raise DataError(
-            f"{name} has {len(bad)} missing or infinite values (first at row {int(bad[0])}); "
-            "drop those rows before estimating."
-        )
-    return numbers
-
-
-def _probabilities(name: str, values: npt.ArrayLike) -> FloatArray:
-    numbers = _finite(name, values)
-    low, high = float(numbers.min()), float(numbers.max())
-    if low < 0 or high > 1:
-        raise DataError(
-            f"{name} must hold probabilities in [0, 1]; got values from {low!r} to {high!r}. "
-            "Pass Calibration.calibrate(scores), not raw scores."
-        )
-    return numbers
 
 
 def _labels(values: npt.ArrayLike, expected: int, *, both: bool = True) -> BoolArray:

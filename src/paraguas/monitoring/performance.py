@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError, SpecError
+from paraguas.monitoring import arrays
+from paraguas.monitoring.arrays import EPS, PROBA_SUM_TOLERANCE, BoolArray, FloatArray
 from paraguas.spec import LOWER_IS_BETTER, METRICS, TASKS, did_you_mean
 
 __all__ = [
@@ -40,15 +42,6 @@ HIGHER_IS_BETTER: Final[frozenset[str]] = (
     frozenset(name for names in METRICS.values() for name in names) - LOWER_IS_BETTER
 )
 
-# scikit-learn's log_loss clips probabilities to [eps, 1 - eps] with the float64 machine epsilon.
-_EPS: Final = float(np.finfo(np.float64).eps)
-# How far a row of multiclass probabilities may sum from 1 (float32 model outputs included).
-_PROBA_SUM_TOLERANCE: Final = 1e-6
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
-
 
 def binary_metrics(
     y_true: npt.ArrayLike, score: npt.ArrayLike, *, threshold: float = 0.5
@@ -71,8 +64,8 @@ def binary_metrics(
     >>> m["tp"], m["fp"], m["tn"], m["fn"], m["roc_auc"]
     (1, 1, 1, 1, 0.75)
     """
-    positive = _binary_target("y_true", y_true)
-    scores = _probabilities("score", score, len(positive))
+    positive = arrays.binary_target("y_true", y_true)
+    scores = arrays.probabilities("score", score, len(positive))
     if not math.isfinite(threshold):
         raise DataError(f"threshold {threshold!r} is not a finite number; expected e.g. 0.5.")
 
@@ -85,8 +78,8 @@ def binary_metrics(
     fn = actual_positive - tp
     tn = n - tp - fp - fn
 
-    clipped_pos = np.clip(scores, _EPS, 1 - _EPS)
-    clipped_neg = np.clip(1 - scores, _EPS, 1 - _EPS)
+    clipped_pos = np.clip(scores, EPS, 1 - EPS)
+    clipped_neg = np.clip(1 - scores, EPS, 1 - EPS)
     log_loss = -float(np.mean(np.where(positive, np.log(clipped_pos), np.log(clipped_neg))))
     auc, ap = _ranking_metrics(positive, scores)
     return {
@@ -116,8 +109,8 @@ def roc_auc(y_true: npt.ArrayLike, score: npt.ArrayLike) -> float | None:
     >>> roc_auc(np.array([0, 1, 0, 1]), np.array([0.2, 0.2, 0.1, 0.9]))
     0.875
     """
-    positive = _binary_target("y_true", y_true)
-    return _ranking_metrics(positive, _finite("score", score, len(positive)))[0]
+    positive = arrays.binary_target("y_true", y_true)
+    return _ranking_metrics(positive, arrays.finite("score", score, len(positive)))[0]
 
 
 def average_precision(y_true: npt.ArrayLike, score: npt.ArrayLike) -> float | None:
@@ -126,8 +119,8 @@ def average_precision(y_true: npt.ArrayLike, score: npt.ArrayLike) -> float | No
     The step-wise definition of scikit-learn's ``average_precision_score`` (no interpolation).
     ``None`` when ``y_true`` has no 1s.
     """
-    positive = _binary_target("y_true", y_true)
-    return _ranking_metrics(positive, _finite("score", score, len(positive)))[1]
+    positive = arrays.binary_target("y_true", y_true)
+    return _ranking_metrics(positive, arrays.finite("score", score, len(positive)))[1]
 
 
 def multiclass_metrics(y_true: npt.ArrayLike, proba: npt.ArrayLike) -> Metrics:
@@ -149,11 +142,11 @@ def multiclass_metrics(y_true: npt.ArrayLike, proba: npt.ArrayLike) -> Metrics:
             f"got shape {probabilities.shape}."
         )
     n, k = probabilities.shape
-    labels = _class_indices("y_true", y_true, k)
-    _check_length("proba", n, len(labels))
-    _check_probabilities("proba", probabilities)
+    labels = arrays.class_indices("y_true", y_true, k)
+    arrays.check_length("proba", n, len(labels))
+    arrays.check_probabilities("proba", probabilities)
     row_sums = probabilities.sum(axis=1)
-    off = np.flatnonzero(np.abs(row_sums - 1) > _PROBA_SUM_TOLERANCE)
+    off = np.flatnonzero(np.abs(row_sums - 1) > PROBA_SUM_TOLERANCE)
     if len(off):
         raise DataError(
             f"proba rows must sum to 1; row {int(off[0])} sums to {float(row_sums[off[0]])!r} "
@@ -170,7 +163,7 @@ def multiclass_metrics(y_true: npt.ArrayLike, proba: npt.ArrayLike) -> Metrics:
     recall = np.divide(tp, support, out=np.zeros(k), where=support > 0)
     f1 = np.divide(2 * tp, support + predicted_count, out=np.zeros(k), where=present)
 
-    clipped = np.clip(probabilities[np.arange(n), labels], _EPS, 1 - _EPS)
+    clipped = np.clip(probabilities[np.arange(n), labels], EPS, 1 - EPS)
     return {
         "n": n,
         "accuracy": float(tp.sum() / n),
@@ -190,8 +183,8 @@ def regression_metrics(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> Metrics:
     huge; prefer ``mae`` for targets that can be 0. ``r2`` is ``None`` when ``y_true`` is
     constant (scikit-learn substitutes 1.0 or 0.0 there).
     """
-    target = _finite("y_true", y_true)
-    prediction = _finite("y_pred", y_pred, len(target))
+    target = arrays.finite("y_true", y_true)
+    prediction = arrays.finite("y_pred", y_pred, len(target))
     error = prediction - target
     absolute = np.abs(error)
     squared = float(np.sum(error**2))
@@ -201,7 +194,7 @@ def regression_metrics(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> Metrics:
         "rmse": math.sqrt(squared / len(target)),
         "mae": float(np.mean(absolute)),
         "r2": 1 - squared / total if total != 0 else None,
-        "mape": float(np.mean(absolute / np.maximum(np.abs(target), _EPS))),
+        "mape": float(np.mean(absolute / np.maximum(np.abs(target), EPS))),
         "median_ae": float(np.median(absolute)),
     }
 
@@ -215,19 +208,19 @@ def baseline_metrics(task: str, y_train: npt.ArrayLike, y_eval: npt.ArrayLike) -
     mean. A model that does not beat this has learnt nothing.
     """
     if task == "binary":
-        train = _binary_target("y_train", y_train)
-        evaluated = _binary_target("y_eval", y_eval)
+        train = arrays.binary_target("y_train", y_train)
+        evaluated = arrays.binary_target("y_eval", y_eval)
         score = np.full(len(evaluated), np.count_nonzero(train) / len(train))
         return binary_metrics(evaluated, score)
     if task == "multiclass":
-        train_labels = _class_indices("y_train", y_train, None)
-        eval_labels = _class_indices("y_eval", y_eval, None)
+        train_labels = arrays.class_indices("y_train", y_train, None)
+        eval_labels = arrays.class_indices("y_eval", y_eval, None)
         k = max(2, int(train_labels.max()) + 1, int(eval_labels.max()) + 1)
         frequency = np.bincount(train_labels, minlength=k) / len(train_labels)
         return multiclass_metrics(eval_labels, np.broadcast_to(frequency, (len(eval_labels), k)))
     if task == "regression":
-        mean = float(np.mean(_finite("y_train", y_train)))
-        evaluated_target = _finite("y_eval", y_eval)
+        mean = float(np.mean(arrays.finite("y_train", y_train)))
+        evaluated_target = arrays.finite("y_eval", y_eval)
         return regression_metrics(evaluated_target, np.full(len(evaluated_target), mean))
     raise SpecError(
         f"task {task!r} is not known; expected one of {', '.join(TASKS)}."
@@ -295,102 +288,5 @@ def _ranking_metrics(positive: BoolArray, scores: FloatArray) -> tuple[float | N
     return auc, ap
 
 
-# -- validation -----------------------------------------------------------------------------
-
-
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
-
-
-def _check_length(name: str, length: int, expected: int | None) -> None:
-    if expected is not None and length != expected:
-        raise DataError(f"{name} has {length} rows but y_true has {expected}; pass aligned arrays.")
-
-
-def _one_dimensional(
-    name: str, values: npt.ArrayLike, expected: int | None
-) -> npt.NDArray[np.generic]:
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise DataError(f"{name} must be a 1-D array; got shape {array.shape}.")
-    _check_length(name, len(array), expected)
-    if len(array) == 0:
-        raise DataError(f"{name} is empty; metrics need at least one row.")
-    return array
-
-
-def _finite(name: str, values: npt.ArrayLike, expected: int | None = None) -> FloatArray:
-    array = _one_dimensional(name, values, expected)
-    try:
-        numbers = array.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name} must hold numbers; got dtype {array.dtype}.") from exc
-    bad = np.flatnonzero(~np.isfinite(numbers))
-    if len(bad):
-        raise DataError(
-            f"{name} has {len(bad)} missing or infinite values (first at row {int(bad[0])}); "
-            "drop or impute them before computing metrics."
-        )
-    return numbers
-
-
-def _probabilities(name: str, values: npt.ArrayLike, expected: int) -> FloatArray:
-    numbers = _finite(name, values, expected)
-    _check_probabilities(name, numbers)
-    return numbers
-
-
-def _check_probabilities(name: str, numbers: FloatArray) -> None:
-    if not np.isfinite(numbers).all():
-        raise DataError(f"{name} has missing or infinite values; expected probabilities.")
-    low, high = float(numbers.min()), float(numbers.max())
-    if low < 0 or high > 1:
-        raise DataError(
-            f"{name} must hold probabilities in [0, 1]; got values from {low!r} to {high!r}. "
-            "Pass predict_proba's output, not a decision function."
-        )
-
-
-def _binary_target(name: str, values: npt.ArrayLike) -> BoolArray:
-    array = _one_dimensional(name, values, None)
-    if array.dtype == np.bool_:
-        return array.astype(np.bool_, copy=False)
-    try:
-        positive: BoolArray = array == 1
-        valid = positive | (array == 0)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - numpy rarely raises here
-        raise DataError(f"{name} must hold 0 and 1; got dtype {array.dtype}.") from exc
-    if not bool(np.all(valid)):
-        first = array[np.flatnonzero(~valid)[0]]
-        raise DataError(
-            f"{name} must hold 0 and 1 only (binary task); found {_show(first)}. "
-            "Encode the positive class as 1."
-        )
-    return positive
-
-
-def _class_indices(name: str, values: npt.ArrayLike, k: int | None) -> IntArray:
-    array = _one_dimensional(name, values, None)
-    integral = array.dtype.kind in "biu"
-    if array.dtype.kind == "f":
-        floats = array.astype(np.float64)
-        integral = bool(np.all(np.isfinite(floats))) and bool(np.all(floats == np.round(floats)))
-    if integral:
-        labels = array.astype(np.int64)
-    else:
-        raise DataError(
-            f"{name} must hold integer class indices 0..k-1; got dtype {array.dtype}. "
-            "Encode classes as the column positions of predict_proba."
-        )
-    limit = "" if k is None else f"..{k - 1}"
-    bad = (labels < 0) if k is None else (labels < 0) | (labels >= k)
-    if bool(np.any(bad)):
-        raise DataError(
-            f"{name} must hold class indices 0{limit}; found {int(labels[np.argmax(bad)])}."
-        )
-    return labels
-
-
-def _show(value: object) -> str:
-    text = repr(value.item() if isinstance(value, np.generic) else value)
-    return text if len(text) <= 40 else text[:37] + "..."
