@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -11,10 +12,17 @@ from typing import Any
 
 from rich.console import Console
 
+# Tables written to a file or a pipe (a CI log, ``| tee``) have no terminal to fit: Rich would
+# fold them to 80 columns, and a reason column to a word a line. COLUMNS still wins.
+PIPED_WIDTH = 140
+
 
 def console() -> Console:
     """A console on the current stdout (looked up each time, so redirections are honoured)."""
-    return Console(file=sys.stdout, soft_wrap=True)
+    found = Console(file=sys.stdout, soft_wrap=True)
+    if not found.is_terminal and not os.environ.get("COLUMNS"):
+        found.width = PIPED_WIDTH
+    return found
 
 
 def error_console() -> Console:
