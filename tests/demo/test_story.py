@@ -123,6 +123,10 @@ def test_the_command_builds_the_project_and_refuses_to_clobber(
     assert main(["demo", str(folder), "--until", "2015-01-02", "--force"]) == 0
     out = capsys.readouterr().out
     assert "Audit chain intact" in out and "2 daily cycles" in out
+    suggested = f"paraguas --project {folder} why rain_tomorrow 2015-01-02"
+    assert suggested in out.replace("\n", " ")  # and it answers:
+    assert main(["--project", str(folder), "why", "rain_tomorrow", "2015-01-02"]) == 0
+    assert "version 1 (champion)" in capsys.readouterr().out
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")

@@ -4,14 +4,17 @@ cycle judges the challenger on — and the promotion it decides is what the serv
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pyarrow.compute as pc
+import pytest
 from fastapi.testclient import TestClient
 from sklearn.dummy import DummyClassifier
 
+from paraguas.cli.app import main
 from paraguas.lifecycle import run_day
 from paraguas.project import open_project
 from paraguas.registry import CHALLENGER, CHAMPION
@@ -23,7 +26,9 @@ from .test_app import service
 RECORDS = 40  # one a day (the key is the date): the shadow's paired rows
 
 
-def test_the_cycle_judges_the_challenger_on_what_the_service_scored(project_dir: Path) -> None:
+def test_the_cycle_judges_the_challenger_on_what_the_service_scored(
+    project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (project_dir / "models" / "rain_tomorrow.py").write_text(
         SPEC.replace(
             "estimator=lambda: LogisticRegression(max_iter=500),",
@@ -81,6 +86,22 @@ def test_the_cycle_judges_the_challenger_on_what_the_service_scored(project_dir:
         assert np.isclose(evidence["champion"], 2 * hits / (2 * hits + (RECORDS - hits)))
         assert project.registry.alias(NAME, CHAMPION).version == challenger.version  # type: ignore[union-attr]
         assert project.registry.alias(NAME, CHALLENGER) is None
+
+        # An auditor traces a prediction the service made to the evidence that promoted v3.
+        capsys.readouterr()
+        assert (
+            main(["--project", str(project_dir), "why", NAME, days[0].isoformat(), "--json"]) == 0
+        )
+        traced = json.loads(capsys.readouterr().out)
+        assert [(a["role"], a["version"]) for a in traced["answers"]] == [
+            ("champion", 1),
+            ("challenger", challenger.version),
+        ]
+        assert traced["answers"][0]["prediction_id"] == answered[0]["prediction_id"]
+        shadowed = traced["versions"][1]
+        assert shadowed["promoted_because"]["evidence"]["comparison"]["rows"] == RECORDS
+        assert shadowed["role_given"]["reason"] == "shadow it"
+        assert traced["actuals"][-1]["label"] == "1" and traced["audit"]["ok"]
 
         # The service that starts next answers with the promoted version.
         with TestClient(create_app(project, refresh=0)) as client:

@@ -91,6 +91,7 @@ def _register_commands() -> None:
         registry_cmds,
         serving_cmds,
         training_cmds,
+        why_cmds,
     )
 
     registry_cmds.register(app)
@@ -98,6 +99,7 @@ def _register_commands() -> None:
     prediction_cmds.register(app)
     monitoring_cmds.register(app)
     lifecycle_cmds.register(app)
+    why_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
     serving_cmds.register(app)
     demo_cmds.register(app)

@@ -175,6 +175,11 @@ def _show(story: Any) -> None:
         f"{story.cycles} daily cycles in {story.seconds:.0f} s. Look further with: "
         f"paraguas --project {where} decisions rain_tomorrow  (or versions, history, audit log)"
     )
+    if story.last_day is not None:
+        out.print(
+            f"Why the forecast of {story.last_day} was made, and by which version: "
+            f"paraguas --project {where} why rain_tomorrow {story.last_day}"
+        )
 
 
 def _f1(value: float | None) -> str:

@@ -95,6 +95,7 @@ class Story:
     report_day: date | None = None
     audit: Any = None
     cycles: int = 0
+    last_day: date | None = None  # the last day a cycle ran (and scored)
     seconds: float = 0.0
 
 
@@ -153,6 +154,7 @@ def tell(
                 evening = datetime(day.year, day.month, day.day, CYCLE_AT, tzinfo=timezone.utc)
                 done = run_day(spec, where, day, actor="demo", now=_at(evening), models=loaded)
                 story.cycles += 1
+                story.last_day = day
                 if not roles or any(a not in ("keep", "wait") for a, _ in done.decisions):
                     roles = _roles(project)
         story.moments += _moments(project, chapters)
