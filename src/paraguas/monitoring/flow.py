@@ -21,7 +21,6 @@ it never stops the others.
 
 from __future__ import annotations
 
-import itertools
 import time as clock
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import AliasError, DataError, ModelNotFoundError, ParaguasError
+from paraguas.monitoring.histograms import histograms
 from paraguas.monitoring.inputs import (
     Current,
     Reference,
@@ -49,7 +49,7 @@ from paraguas.monitoring.outcomes import (
     performance_checks,
     score_matrix,
 )
-from paraguas.monitoring.results import Check, Histogram, Report
+from paraguas.monitoring.results import Check, Report
 from paraguas.prediction import PREDICTION_SCHEMA
 from paraguas.prediction.threads import few_threads
 from paraguas.registry import CHALLENGER, CHAMPION, Registry, subject
@@ -155,7 +155,7 @@ def monitor_day(
         challenger=challenger.version if challenger else None,
         rows=current.rows,
         checks=tuple(run.checks),
-        histograms=tuple(_histograms(spec, reference, current)) if charts else (),
+        histograms=tuple(histograms(spec, reference, current)) if charts else (),
         importance=dict(reference.importance),
         history=history,
     )
@@ -688,68 +688,6 @@ def _check_of(result: MonitoringResult) -> Check:
         detail=result.detail,
         extra=dict(result.extra),
     )
-
-
-def _histograms(spec: ModelSpec, reference: Reference, current: Current) -> Iterator[Histogram]:
-    """Each feature's distribution, reference vs current, in the reference profile's bins. A
-    seasonal reference counts its own sample into those bins; otherwise the profile's counts
-    (of every training row) are drawn."""
-    if reference.profile is None:
-        return
-    seasonal = spec.monitoring.reference == "season"
-    for name in spec.features:
-        column = reference.profile.columns.get(name)
-        if column is None or name in current.absent or column.kind == "text":
-            continue
-        if column.bin_edges is None and column.categories is None:
-            continue
-        sample = reference.values(name) if seasonal else None
-        if sample is not None:
-            ref_counts, ref_missing = _counted(column, sample)
-        elif column.bin_counts is not None:
-            ref_counts, ref_missing = tuple(column.bin_counts), column.missing
-        else:
-            categories = tuple(int(c) for _, c in column.categories or ())
-            ref_counts, ref_missing = (*categories, int(column.other or 0)), column.missing
-        cur_counts, cur_missing = _counted(column, arrow_values(current.table[name], column.kind))
-        edges = tuple(float(e) for e in column.bin_edges or ())
-        labels = (
-            _bin_labels(edges)
-            if column.bin_edges is not None
-            else (*(key for key, _ in column.categories or ()), "other")
-        )
-        yield Histogram(
-            name, column.kind, labels, edges, ref_counts, cur_counts, ref_missing, cur_missing
-        )
-
-
-def _counted(column: Any, values: npt.NDArray[Any]) -> tuple[tuple[int, ...], int]:
-    """``values`` counted into ``column``'s bins or categories (then ``other``), and missing."""
-    from paraguas.monitoring.profile import count_in_bins, count_in_categories
-
-    missing = _missing(values)
-    if column.bin_edges is not None:
-        present = values[~missing].astype(np.float64)
-        counts = (
-            count_in_bins(column, present)
-            if present.size
-            else np.zeros(len(column.bin_edges) + 1, dtype=np.int64)
-        )
-        return tuple(int(c) for c in counts), int(missing.sum())
-    known, other = count_in_categories(column, values)
-    return (*(int(c) for c in known), int(other)), int(missing.sum())
-
-
-def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    if values.dtype.kind == "f":
-        finite: npt.NDArray[np.bool_] = np.isfinite(values)
-        return ~finite
-    return np.array([v is None or (isinstance(v, float) and v != v) for v in values], dtype=bool)
-
-
-def _bin_labels(edges: tuple[float, ...]) -> tuple[str, ...]:
-    bounds = ["-inf", *(f"{e:.4g}" for e in edges), "+inf"]
-    return tuple(f"({low}, {high}]" for low, high in itertools.pairwise(bounds))
 
 
 def _finite_or_none(value: float | None) -> float | None:
