@@ -33,6 +33,9 @@ def test_decisions_keep_their_evidence_in_order(metadata: MetadataStore) -> None
         assert tx.lifecycle.decisions("rain") == [keep, promote]
         assert tx.lifecycle.decisions("rain", start=DAY) == [promote]
         assert tx.lifecycle.decisions("other") == []
+        assert tx.lifecycle.latest_decisions("rain", 1) == [promote]
+        assert tx.lifecycle.latest_decisions("rain", 5) == [keep, promote]
+        assert tx.lifecycle.latest_decisions("other", 5) == []
 
 
 def test_the_journal_holds_each_step_once(metadata: MetadataStore) -> None:
@@ -44,6 +47,8 @@ def test_the_journal_holds_each_step_once(metadata: MetadataStore) -> None:
         assert tx.lifecycle.record_step("rain", DAY + timedelta(days=1), "monitor", "done", {}, AT)
     with metadata.transaction(write=False) as tx:
         steps = tx.lifecycle.steps("rain", DAY)
+        assert tx.lifecycle.last_day("rain") == DAY + timedelta(days=1)
+        assert tx.lifecycle.last_day("other") is None
     assert [(s.step, s.detail) for s in steps] == [("monitor", {"checks": 80}), ("decide", {})]
 
 

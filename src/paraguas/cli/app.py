@@ -90,6 +90,7 @@ def _register_commands() -> None:
         prediction_cmds,
         registry_cmds,
         serving_cmds,
+        status_cmds,
         training_cmds,
         why_cmds,
     )
@@ -100,6 +101,7 @@ def _register_commands() -> None:
     monitoring_cmds.register(app)
     lifecycle_cmds.register(app)
     why_cmds.register(app)
+    status_cmds.register(app)
     app.add_typer(audit_cmds.audit_app, name="audit")
     serving_cmds.register(app)
     demo_cmds.register(app)

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from paraguas.spec import ModelSpec
     from paraguas.store import ModelVersion, Transaction
 
-__all__ = ["STEPS", "CycleDay", "pending_order", "run_day"]
+__all__ = ["STEPS", "CycleDay", "challenger_since", "pending_order", "run_day"]
 
 STEPS = ("monitor", "decide", "retrain", "judge", "score")
 #: A lock older than this is taken to belong to a process that died.
@@ -343,7 +343,7 @@ class _Day:
         from paraguas.lifecycle.promotion import judge_challenger
 
         policy = self.spec.promotion
-        since = min(_challenger_since(self.where, self.spec.name, challenger), self.day)
+        since = min(challenger_since(self.where, self.spec.name, challenger), self.day)
         days = (self.day - since).days
         ours, theirs = self._joined(champion, challenger, since)
         paired = 0
@@ -575,7 +575,7 @@ def _trained_until(version: ModelVersion | None) -> date | None:
         return None
 
 
-def _challenger_since(where: Monitor, name: str, challenger: ModelVersion) -> date:
+def challenger_since(where: Monitor, name: str, challenger: ModelVersion) -> date:
     """The day the challenger's shadow began: the cycle day that trained it, else the day its
     alias was set."""
     trigger = str(challenger.lineage.get("trigger") or "")

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,20 +56,17 @@ class LifecycleRecords:
         if end is not None:
             query = query.where(DecisionRow.day <= end)
         rows = self._session.scalars(query.order_by(DecisionRow.day, DecisionRow.id))
-        return [
-            DecisionRecord(
-                model=row.model,
-                day=row.day,
-                action=row.action,
-                champion=row.champion,
-                challenger=row.challenger,
-                reason=row.reason,
-                evidence=dict(row.evidence or {}),
-                actor=row.actor,
-                at=row.at,
-            )
-            for row in rows
-        ]
+        return [_decision(row) for row in rows]
+
+    def latest_decisions(self, model: str, count: int) -> list[DecisionRecord]:
+        """``model``'s last ``count`` decisions, oldest first."""
+        rows = self._session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.model == model)
+            .order_by(DecisionRow.day.desc(), DecisionRow.id.desc())
+            .limit(count)
+        )
+        return [_decision(row) for row in reversed(list(rows))]
 
     # the journal ------------------------------------------------------------------------------
 
@@ -100,6 +97,13 @@ class LifecycleRecords:
             CycleStep(row.model, row.day, row.step, row.status, dict(row.detail or {}), row.at)
             for row in rows
         ]
+
+    def last_day(self, model: str) -> date | None:
+        """The latest day the cycle journaled a step of ``model`` (``None``: it never ran)."""
+        found: date | None = self._session.scalar(
+            select(func.max(CycleStepRow.day)).where(CycleStepRow.model == model)
+        )
+        return found
 
     # locks ------------------------------------------------------------------------------------
 
@@ -155,3 +159,17 @@ class LifecycleRecords:
     def _insert(self, table: Any) -> Any:
         dialect = self._session.bind.dialect.name  # type: ignore[union-attr]
         return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def _decision(row: DecisionRow) -> DecisionRecord:
+    return DecisionRecord(
+        model=row.model,
+        day=row.day,
+        action=row.action,
+        champion=row.champion,
+        challenger=row.challenger,
+        reason=row.reason,
+        evidence=dict(row.evidence or {}),
+        actor=row.actor,
+        at=row.at,
+    )
