@@ -100,6 +100,28 @@ def test_rows_without_a_time_are_left_out_of_a_window(tmp_path: Path) -> None:
     assert source.read(["temp_max"], time="observed").num_rows == 2  # no window: every row
 
 
+def test_batches_wholly_inside_the_window_and_batches_astride_it(tmp_path: Path) -> None:
+    # Row groups of 6 rows (2 days), batches of 2: the window day(2)..day(5) keeps some batches
+    # whole, cuts others to their rows inside (rows 3 and 14), drops the rest.
+    path = tmp_path / "w.parquet"
+    pq.write_table(weather(), path, row_group_size=6)
+    source = Parquet(path)
+    batches = list(
+        source.batches(["temp_max"], time="observed", start=day(2), end=day(5), batch_size=2)
+    )
+    kept = [rows_of(pa.Table.from_batches([batch])) for batch in batches]
+    assert kept == [[3], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14]]
+    assert all(batch.schema.names == ["temp_max"] for batch in batches)
+
+
+def test_a_column_named_like_the_window_mask_is_read_as_it_is(tmp_path: Path) -> None:
+    table = weather().append_column("__paraguas_in_window", pa.array(["x"] * DAYS * 3))
+    source = write(table, tmp_path / "w.parquet", "parquet")
+    read = source.read(["__paraguas_in_window", "temp_max"], time="observed", end=day(2))
+    assert read["__paraguas_in_window"].to_pylist() == ["x"] * 6
+    assert rows_of(read) == expected_rows(None, day(2))
+
+
 def test_columns_come_in_the_order_asked_and_time_need_not_be_one(tmp_path: Path) -> None:
     source = write(weather(), tmp_path / "w.parquet", "parquet")
     batches = list(source.batches(["wind", "temp_max"], time="observed", end=day(2), batch_size=4))

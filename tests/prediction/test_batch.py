@@ -254,6 +254,19 @@ def test_float_features_reach_the_model_row_by_row() -> None:
     assert matrix.tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
 
 
+def test_float_features_of_many_row_blocks_keep_every_value_in_its_place() -> None:
+    from paraguas.prediction.batch import _BLOCK_ROWS
+
+    rows = 2 * _BLOCK_ROWS + 3  # two whole blocks of rows and a part of one
+    values = np.random.default_rng(0).normal(size=(rows, 3))
+    columns = [pa.array(values[:, index]) for index in range(3)]
+    columns[1] = pa.array(np.where(np.arange(rows) % 7 == 0, None, values[:, 1]), pa.float64())
+    batch = pa.RecordBatch.from_arrays(columns, names=["a", "b", "c"])
+    frame = _frame(batch)
+    pd.testing.assert_frame_equal(frame, batch.to_pandas(), check_exact=True)
+    assert frame.to_numpy().flags.c_contiguous
+
+
 def test_small_batches_score_on_one_thread_and_large_ones_are_left_alone() -> None:
     from threadpoolctl import threadpool_info
 

@@ -229,10 +229,26 @@ def _frame(batch: pa.RecordBatch) -> Any:
         return batch.to_pandas()
     import pandas as pd
 
-    matrix = np.empty((batch.num_rows, batch.num_columns), dtype=np.float64)
-    for index, column in enumerate(batch.columns):
-        matrix[:, index] = column.to_numpy(zero_copy_only=False)  # a null reads as NaN
-    return pd.DataFrame(matrix, columns=batch.schema.names, copy=False)
+    return pd.DataFrame(_rows(batch), columns=batch.schema.names, copy=False)
+
+
+def _rows(batch: pa.RecordBatch) -> npt.NDArray[np.float64]:
+    """The float64 columns of ``batch`` as one C-ordered matrix (a null reads as NaN).
+
+    Copied a block of rows at a time: writing each column down the whole matrix fetches every
+    cache line of it once per column (3x slower at 20 columns); a block of rows stays in cache
+    while its columns are written.
+    """
+    columns = [column.to_numpy(zero_copy_only=False) for column in batch.columns]
+    matrix = np.empty((batch.num_rows, len(columns)), dtype=np.float64)
+    for start in range(0, batch.num_rows, _BLOCK_ROWS):
+        block = matrix[start : start + _BLOCK_ROWS]
+        for index, column in enumerate(columns):
+            block[:, index] = column[start : start + _BLOCK_ROWS]
+    return matrix
+
+
+_BLOCK_ROWS = 2_048  # 320 KiB at 20 features; measured as fast as any from 5 to 200 features
 
 
 def _refusals(
