@@ -38,14 +38,12 @@ from paraguas.monitoring.drift import (
     column_drift,
     dataset_drift,
 )
-from paraguas.monitoring.estimation import (
-    ESTIMATED_METRICS,
+from paraguas.monitoring.calibration import (
     Calibration,
-    Estimate,
-    estimate_binary,
     expected_calibration_error,
     fit_calibration,
 )
+from paraguas.monitoring.estimation import ESTIMATED_METRICS, Estimate, estimate_binary
 from paraguas.monitoring.fairness import (
     FairnessGap,
     GroupRate,

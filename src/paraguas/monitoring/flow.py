@@ -604,7 +604,8 @@ def _segments(run: _Run, joined: Any, start: date, end: date) -> list[Check]:
 
 
 def _estimate(run: _Run, reference: Reference) -> list[Check]:
-    from paraguas.monitoring.estimation import Calibration, estimate_binary
+    from paraguas.monitoring.calibration import Calibration
+    from paraguas.monitoring.estimation import estimate_binary
 
     if run.spec.task != "binary" or reference.calibration is None:
         return []

@@ -216,7 +216,7 @@ def _calibration(spec: ModelSpec, evaluation: _Evaluation) -> dict[str, bytes]:
     performance estimates rely on (none when the holdout has a single class)."""
     if spec.task != "binary" or len(np.unique(evaluation.truth)) < 2:
         return {}
-    from paraguas.monitoring.estimation import fit_calibration
+    from paraguas.monitoring.calibration import fit_calibration
 
     calibration = fit_calibration(evaluation.scores, evaluation.truth)
     return {CALIBRATION: _json_bytes(calibration.to_dict())}
