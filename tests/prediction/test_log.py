@@ -57,27 +57,30 @@ def test_a_day_comes_back_as_written(log: PredictionLog) -> None:
     ]
 
 
-def test_only_the_columns_a_day_repeats_are_dictionary_encoded(log: PredictionLog) -> None:
+def test_predictions_keep_statistics_for_filtered_columns_and_no_dictionaries(
+    log: PredictionLog,
+) -> None:
     with log.writer("rain_tomorrow", DAY) as writer:
         writer.write(classified(range(1000)))
+        writer.write(classified(range(1000, 2000)))
         writer.reject([(str(key), "{}", "x: missing value") for key in range(3)])
-    dictionary = {}
-    for path in (log.path("rain_tomorrow", DAY), writer.result.path.with_name("_rejects.parquet")):
-        group = pq.ParquetFile(path).metadata.row_group(0)
-        for index in range(group.num_columns):
-            column = group.column(index)
-            dictionary[column.path_in_schema] = "RLE_DICTIONARY" in column.encodings
-    assert {name for name, encoded in dictionary.items() if encoded} == {
-        "time",
-        "model",
-        "version",
-        "role",
-        "label",
-        "classes.list.element",
-        "scored_at",
-        "reason",
-    }
-    assert not dictionary["prediction_id"] and not dictionary["scores.list.element"]
+    predictions = pq.ParquetFile(log.path("rain_tomorrow", DAY)).metadata
+    rejects = pq.ParquetFile(writer.result.path.with_name("_rejects.parquet")).metadata
+    dictionary, statistics = set(), set()
+    for metadata in (predictions, rejects):
+        for group in range(metadata.num_row_groups):
+            for index in range(metadata.num_columns):
+                column = metadata.row_group(group).column(index)
+                if "RLE_DICTIONARY" in column.encodings:
+                    dictionary.add(column.path_in_schema)
+                if metadata is predictions and column.is_stats_set:
+                    statistics.add(column.path_in_schema)
+    assert dictionary == {"reason"}
+    assert {"prediction_id", "key", "time", "model", "version", "role", "scored_at"} <= statistics
+    assert not {"label", "scores.list.element", "classes.list.element"} & statistics
+    # Ids grow with time, so each row group's range tells a read by id which group to open.
+    first, second = (predictions.row_group(g).column(0).statistics for g in (0, 1))
+    assert first.max < second.min
 
 
 def test_a_regressor_fills_value_and_leaves_the_class_columns_null(log: PredictionLog) -> None:

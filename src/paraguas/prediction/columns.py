@@ -94,7 +94,7 @@ def _hex_ids(first: int, count: int) -> pa.Array:
     lows = low + np.arange(count, dtype=np.uint64)  # wraps around 2**64 ...
     highs = high + (lows < low).astype(np.uint64)  # ... and carries into the high half
     words = np.column_stack([highs, lows]).astype(">u8")  # big-endian: most significant first
-    digits = _HEX_PAIRS[words.view(np.uint8)]  # each octet to its two hex digits at once
+    digits = _HEX_QUADS[words.view(">u2")]  # each 16 bits to their four hex digits at once
     offsets = np.arange(0, 32 * (count + 1), 32, dtype=np.int32)
     return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(digits))
 
@@ -102,8 +102,13 @@ def _hex_ids(first: int, count: int) -> pa.Array:
 _ids_lock = threading.Lock()
 _last_id = 0
 _LOW_BITS = (1 << 64) - 1
-# The two hex digits of each octet 0-255, as the 2 bytes of a little-endian uint16.
+# The two hex digits of each octet 0-255, as the 2 bytes of a little-endian uint16; and the four
+# of each 16-bit value, as the 4 bytes of a little-endian uint32 (a 256 KiB table: looking up
+# half as many values makes the ids twice as fast).
 _HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % octet for octet in range(256)), dtype="<u2")
+_HEX_QUADS = _HEX_PAIRS[np.arange(1 << 16) >> 8].astype("<u4") | (
+    _HEX_PAIRS[np.arange(1 << 16) & 0xFF].astype("<u4") << 16
+)
 _ID_CHUNK = 1 << 24  # 16 Mi ids, 512 MiB of text: under the 2 GiB of a string array's offsets
 
 

@@ -56,20 +56,26 @@ PARTIAL_SUFFIX = ".partial"  # an append in progress, or left by a crash
 STALE_PARTIAL = 3600.0  # seconds: an append takes milliseconds, so an older partial is a leftover
 _COMMIT = b"paraguas.commit"  # in both files' metadata: tells whether they were written together
 _DAY_SCHEMA = pa.schema([pa.field("date", pa.date32())])
-# The columns worth a dictionary: those a day repeats. Ids, keys, scores and rejected rows are
-# nearly all distinct, so the writer would build a dictionary for nothing and fall back to plain
-# encoding (a third of the cost of writing predictions).
-_DICTIONARY_COLUMNS = {
-    PREDICTIONS_FILE: [
-        "time",
-        "model",
-        "version",
-        "role",
-        "label",
-        "classes.list.element",
-        "scored_at",
-    ],
-    REJECTS_FILE: ["reason"],
+# How each file is encoded. Predictions: no dictionaries, since zstd packs a column that repeats
+# one value (model, role, the day's time) as well as a dictionary would, and hashing every value
+# to build one cost a quarter of writing them (ids, keys and scores are all distinct anyway);
+# min/max statistics only for the columns reads filter on (an id, a key, a role or version), where
+# they let a read skip row groups, and not for labels, scores and classes. Rejects: their reasons
+# repeat.
+_WRITE_OPTIONS: dict[str, dict[str, Any]] = {
+    PREDICTIONS_FILE: {
+        "use_dictionary": False,
+        "write_statistics": [
+            "prediction_id",
+            "key",
+            "time",
+            "model",
+            "version",
+            "role",
+            "scored_at",
+        ],
+    },
+    REJECTS_FILE: {"use_dictionary": ["reason"]},
 }
 
 
@@ -134,10 +140,7 @@ class DayWriter:
             ):
                 stamped = schema.with_metadata({_COMMIT: self._commit.encode()})
                 self._writers[name] = pq.ParquetWriter(
-                    str(self._paths[name][1]),
-                    stamped,
-                    compression="zstd",
-                    use_dictionary=_DICTIONARY_COLUMNS[name],
+                    str(self._paths[name][1]), stamped, compression="zstd", **_WRITE_OPTIONS[name]
                 )
         except OSError as exc:
             self.abort()
@@ -247,7 +250,9 @@ class PredictionLog:
         final, temporary = folder / name, folder / f".{name}{PARTIAL_SUFFIX}"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, str(temporary), compression="zstd")
+            pq.write_table(
+                table, str(temporary), compression="zstd", **_WRITE_OPTIONS[PREDICTIONS_FILE]
+            )
             fsync_path(temporary)
             os.replace(temporary, final)
             fsync_path(folder)
