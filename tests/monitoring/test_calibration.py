@@ -18,8 +18,10 @@ from paraguas.errors import DataError
 from paraguas.monitoring import calibration as calibration_module
 from paraguas.monitoring.calibration import (
     Calibration,
+    ClassCalibrations,
     expected_calibration_error,
     fit_calibration,
+    fit_class_calibrations,
 )
 
 
@@ -153,3 +155,54 @@ def test_bad_calibration_input_is_a_data_error(
 def test_a_stored_calibration_is_validated(data: object, message: str) -> None:
     with pytest.raises(DataError, match=message):
         Calibration.from_dict(data)  # type: ignore[arg-type]
+
+
+def test_a_multiclass_model_is_calibrated_one_class_against_the_rest() -> None:
+    rng = np.random.default_rng(5)
+    proba = rng.dirichlet([2.0, 1.0, 1.0], 600)
+    labels = (rng.random((600, 1)) > proba.cumsum(axis=1)).sum(axis=1)
+    found = fit_class_calibrations(proba, labels)
+    for c, each in enumerate(found.per_class):
+        alone = fit_calibration(proba[:, c], (labels == c).astype(int))
+        assert each == alone  # the same map as the class against the rest
+    calibrated = found.probabilities(proba)
+    assert calibrated.shape == proba.shape
+    assert np.allclose(calibrated.sum(axis=1), 1.0)
+    by_hand = np.column_stack(
+        [each.probabilities(proba[:, c]) for c, each in enumerate(found.per_class)]
+    )
+    by_hand /= by_hand.sum(axis=1, keepdims=True)
+    assert np.allclose(calibrated, by_hand)
+    back = ClassCalibrations.from_dict(json.loads(json.dumps(found.to_dict())))
+    assert back == found
+
+
+def test_a_row_every_map_sends_to_zero_keeps_the_model_s_probabilities() -> None:
+    zero = Calibration(x=(0.5, 1.0), y=(0.0, 1.0), rows=4, positive_rate=0.5)
+    found = ClassCalibrations((zero, zero)).probabilities([[0.5, 0.5], [0.2, 0.8]])
+    assert found[0].tolist() == [0.5, 0.5]  # both calibrate to 0: the row is kept as scored
+    assert found[1].tolist() == pytest.approx([0.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("proba", "labels", "message"),
+    [
+        ([[0.5, 0.5], [0.4, 0.6]], [0, 0], "class 0 is in every row"),
+        ([0.5, 0.5], [0, 1], "2-D array"),
+        ([[0.5, 0.5], [0.4, 0.6]], [0, 2], "class indices 0..1"),
+        ([[0.5, 0.5], [0.4, 0.6]], [0, 1, 1], "labels has 3 rows but proba has 2"),
+    ],
+)
+def test_bad_multiclass_calibration_input_is_a_data_error(
+    proba: object, labels: object, message: str
+) -> None:
+    with pytest.raises(DataError, match=message):
+        fit_class_calibrations(proba, labels)  # type: ignore[arg-type]
+
+
+def test_stored_class_calibrations_are_validated() -> None:
+    with pytest.raises(DataError, match="not supported"):
+        ClassCalibrations.from_dict({"format": 1, "per_class": []})
+    with pytest.raises(DataError, match="one column per calibrated class"):
+        one = Calibration(x=(0.0, 1.0), y=(0.0, 1.0), rows=2, positive_rate=0.5)
+        ClassCalibrations((one, one)).probabilities([[0.2, 0.3, 0.5]])

@@ -9,6 +9,7 @@ import json
 import math
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +19,13 @@ from sklearn.linear_model import LogisticRegression
 
 from paraguas.errors import DataError
 from paraguas.monitoring import estimation as estimation_module
-from paraguas.monitoring.calibration import fit_calibration
-from paraguas.monitoring.estimation import ESTIMATED_METRICS, estimate_binary
+from paraguas.monitoring.calibration import fit_calibration, fit_class_calibrations
+from paraguas.monitoring.estimation import (
+    ESTIMATED_METRICS,
+    MULTICLASS_ESTIMATED_METRICS,
+    estimate_binary,
+    estimate_multiclass,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -262,3 +268,116 @@ def test_without_calibration_the_estimate_is_wrong(world: World) -> None:
     raw = estimate_binary(scores)
     assert abs(raw.accuracy - float(skm.accuracy_score(y, scores >= 0.5))) > 3 * TOLERANCE
     assert world.calibration.helps
+
+
+# -- multiclass -----------------------------------------------------------------------------
+
+#: Three rows' calibrated probabilities (all positive: every class is expected somewhere).
+MULTI_P = np.array([[0.7, 0.2, 0.1], [0.25, 0.5, 0.25], [0.1, 0.3, 0.6], [0.6, 0.3, 0.1]])
+MULTI_PREDICTED = np.array([0, 1, 2, 1])
+
+
+def test_multiclass_metrics_equal_scikit_learn_on_probability_weighted_labels() -> None:
+    """Each row stands for k rows, one per true class, weighted by its probability: scikit-learn's
+    weighted metrics on them are the metrics of the expected confusion matrix."""
+    e = estimate_multiclass(MULTI_P, MULTI_PREDICTED)
+    n, k = MULTI_P.shape
+    truth = np.tile(np.arange(k), n)
+    predicted = np.repeat(MULTI_PREDICTED, k)
+    weight = MULTI_P.ravel()
+    expected_confusion = skm.confusion_matrix(truth, predicted, sample_weight=weight)
+    assert np.allclose(np.asarray(e.confusion), expected_confusion)
+    assert e.accuracy == pytest.approx(skm.accuracy_score(truth, predicted, sample_weight=weight))
+    for name, average in (("macro", "macro"), ("weighted", "weighted")):
+        f1 = skm.f1_score(truth, predicted, sample_weight=weight, average=average)
+        assert getattr(e, f"f1_{name}") == pytest.approx(f1), name
+    assert e.precision_macro == pytest.approx(
+        skm.precision_score(truth, predicted, sample_weight=weight, average="macro")
+    )
+    assert e.recall_macro == pytest.approx(
+        skm.recall_score(truth, predicted, sample_weight=weight, average="macro")
+    )
+
+
+def test_the_expected_confusion_is_the_mean_of_confusions_drawn_from_the_probabilities() -> None:
+    rng = np.random.default_rng(3)
+    draws, (n, k) = 20_000, MULTI_P.shape
+    labels = (rng.random((draws, n, 1)) > MULTI_P.cumsum(axis=1)[None]).sum(axis=2)
+    # every draw's confusion matrix at once: cell (true, predicted) of each row, counted
+    cells = labels * k + MULTI_PREDICTED[None, :]
+    mean = np.bincount(cells.ravel(), minlength=k * k).reshape(k, k) / draws
+    one = skm.confusion_matrix(labels[0], MULTI_PREDICTED, labels=[0, 1, 2])
+    assert (np.bincount(cells[0], minlength=k * k).reshape(k, k) == one).all()
+    found = np.asarray(estimate_multiclass(MULTI_P, MULTI_PREDICTED).confusion)
+    assert np.allclose(found, mean, atol=0.02)
+
+
+def test_a_never_predicted_class_counts_precision_zero_and_checks_are_reported() -> None:
+    e = estimate_multiclass(MULTI_P, [0, 0, 0, 0])  # classes 1 and 2 never predicted
+    assert e.precision_macro == pytest.approx((MULTI_P[:, 0].sum() / 4) / 3)
+    checks = e.checks(version=4)
+    assert [c.subject for c in checks] == list(MULTICLASS_ESTIMATED_METRICS)
+    assert {(c.kind, c.method, c.status, c.threshold, c.version) for c in checks} == {
+        ("estimate", "cbpe", "ok", None, 4)
+    }
+    assert checks[0].extra["expected_confusion"][0] == [MULTI_P[:, 0].sum(), 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("proba", "predicted", "message"),
+    [
+        ([[0.5, 0.6]], [0], "rows must sum to 1"),
+        ([[0.5, 0.5]], [2], "class indices 0..1"),
+        ([[0.5, 0.5]], [0, 1], "predicted has 2 rows but calibrated_proba has 1"),
+        ([0.5, 0.5], [0], "2-D array"),
+        ([[1.5, -0.5]], [0], r"probabilities in \[0, 1\]"),
+        (np.zeros((0, 3)), [], "empty"),
+    ],
+)
+def test_bad_multiclass_input_is_a_data_error(proba: Any, predicted: Any, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        estimate_multiclass(proba, predicted)
+
+
+class Classes:
+    """Three classes whose odds move with x; a model whose raw probabilities are distorted (class
+    weights), calibrated per class on a holdout; days drawn with x moved."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        x, y = self.draw(0.0, 1.0)
+        weights = {0: 1.0, 1: 4.0, 2: 1.0}
+        self.model = LogisticRegression(class_weight=weights).fit(x, y)
+        x_holdout, y_holdout = self.draw(0.0, 1.0)
+        self.calibrations = fit_class_calibrations(self.model.predict_proba(x_holdout), y_holdout)
+
+    def draw(self, mean: float, sd: float) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+        x = self.rng.normal(mean, sd, N)
+        logits = np.column_stack([-1.5 * x, np.zeros(N), 1.5 * x - 0.3])
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        y = (self.rng.random((N, 1)) > p.cumsum(axis=1)).sum(axis=1)
+        return x[:, None], y.astype(np.int64)
+
+    def day(self, mean: float, sd: float) -> tuple[dict[str, float], dict[str, float]]:
+        x, y = self.draw(mean, sd)
+        proba = self.model.predict_proba(x)
+        predicted = proba.argmax(axis=1)
+        realised = {
+            "accuracy": float(skm.accuracy_score(y, predicted)),
+            "f1_macro": float(skm.f1_score(y, predicted, average="macro")),
+        }
+        e = estimate_multiclass(self.calibrations.probabilities(proba), predicted)
+        raw = estimate_multiclass(proba, predicted)
+        return realised, {"accuracy": e.accuracy, "f1_macro": e.f1_macro, "raw": raw.accuracy}
+
+
+@pytest.mark.parametrize("shift", [(0.0, 1.0), (1.0, 0.7), (-0.8, 1.5)])
+def test_multiclass_estimate_follows_the_realised_metric_under_covariate_shift(
+    shift: tuple[float, float],
+) -> None:
+    world = Classes(seed=1)
+    realised, estimated = world.day(*shift)
+    for metric in ("accuracy", "f1_macro"):
+        assert estimated[metric] == pytest.approx(realised[metric], abs=TOLERANCE), metric
+    # the class-weighted model's own probabilities would be wrong: calibration does the work
+    assert abs(estimated["raw"] - realised["accuracy"]) > TOLERANCE

@@ -16,6 +16,7 @@ from sklearn import metrics as skm
 
 import paraguas as pg
 from paraguas.errors import AliasError
+from paraguas.monitoring.estimation import MULTICLASS_ESTIMATED_METRICS
 from paraguas.monitoring.flow import Monitor, monitor_day
 from paraguas.monitoring.results import Check, Report
 from paraguas.prediction.batch import predict_day
@@ -264,7 +265,15 @@ def test_regressors_and_multiclass_models_are_monitored_too(
     assert performance[metric].value == pytest.approx(expected)
     assert by_subject(report, "prediction_drift")["(prediction)"].status != "error"
     assert by_subject(report, "target_drift")["(target)"].status != "error"
-    assert not [c for c in report.checks if c.kind == "estimate"]  # binary only
+    estimates = {c.subject: c for c in report.checks if c.kind == "estimate"}
+    if task == "regression":
+        assert estimates == {}  # classifiers only
+    else:  # calibrated per class at training, estimated from the logged probabilities
+        assert tuple(estimates) == MULTICLASS_ESTIMATED_METRICS
+        assert all(0 <= (c.value or 0) <= 1 and c.status == "ok" for c in estimates.values())
+        confusion = np.asarray(estimates["accuracy"].extra["expected_confusion"])
+        assert confusion.shape == (3, 3) and confusion.sum() == pytest.approx(len(predictions))
+        assert estimates["accuracy"].value == pytest.approx(np.trace(confusion) / len(predictions))
 
 
 def test_a_text_feature_drifts_when_its_words_change(where: Monitor, tmp_path: Path) -> None:

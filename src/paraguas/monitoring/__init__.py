@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from paraguas.monitoring.calibration import (
+    Calibration,
+    ClassCalibrations,
+    expected_calibration_error,
+    fit_calibration,
+    fit_class_calibrations,
+)
 from paraguas.monitoring.categorical import (
     CategoryCounts,
     aligned_counts,
@@ -38,12 +45,14 @@ from paraguas.monitoring.drift import (
     column_drift,
     dataset_drift,
 )
-from paraguas.monitoring.calibration import (
-    Calibration,
-    expected_calibration_error,
-    fit_calibration,
+from paraguas.monitoring.estimation import (
+    ESTIMATED_METRICS,
+    MULTICLASS_ESTIMATED_METRICS,
+    Estimate,
+    MulticlassEstimate,
+    estimate_binary,
+    estimate_multiclass,
 )
-from paraguas.monitoring.estimation import ESTIMATED_METRICS, Estimate, estimate_binary
 from paraguas.monitoring.fairness import (
     FairnessGap,
     GroupRate,
@@ -104,6 +113,7 @@ __all__ = [
     "KINDS",
     "LOWER_IS_BETTER",
     "MODES",
+    "MULTICLASS_ESTIMATED_METRICS",
     "PSI_EPSILON",
     "QUANTILE_LEVELS",
     "TOP_CATEGORIES",
@@ -111,6 +121,7 @@ __all__ = [
     "Calibration",
     "CategoryCounts",
     "Check",
+    "ClassCalibrations",
     "ColumnDrift",
     "ColumnProfile",
     "ColumnQuality",
@@ -126,6 +137,7 @@ __all__ = [
     "MetricValue",
     "Metrics",
     "Mode",
+    "MulticlassEstimate",
     "Profile",
     "Report",
     "Status",
@@ -151,9 +163,11 @@ __all__ = [
     "domain_classifier",
     "equal_opportunity_difference",
     "estimate_binary",
+    "estimate_multiclass",
     "expected_calibration_error",
     "expected_cost",
     "fit_calibration",
+    "fit_class_calibrations",
     "is_better",
     "jensen_shannon",
     "jensen_shannon_from_values",

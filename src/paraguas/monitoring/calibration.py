@@ -22,8 +22,10 @@ __all__ = [
     "CALIBRATION_FOLDS",
     "CALIBRATION_FORMAT",
     "Calibration",
+    "ClassCalibrations",
     "expected_calibration_error",
     "fit_calibration",
+    "fit_class_calibrations",
 ]
 
 #: What estimates take, said when they are given something else.
@@ -160,6 +162,90 @@ def fit_calibration(scores: npt.ArrayLike, labels: npt.ArrayLike) -> Calibration
         brier_after=None if after is None else _brier(after, positive),
         ece_before=expected_calibration_error(positive, values) if probabilities else None,
         ece_after=None if after is None else expected_calibration_error(positive, after),
+    )
+
+
+@dataclass(frozen=True)
+class ClassCalibrations:
+    """A multiclass classifier's calibration: one :class:`Calibration` per class (that class
+    against the rest, in the order of the model's ``predict_proba`` columns).
+
+    :meth:`probabilities` calibrates each column by its own map (where that :attr:`helps
+    <Calibration.helps>`) and divides each row by its sum, so that a row's probabilities add
+    up to 1 again; a row that every map sends to 0 keeps the model's own probabilities.
+    """
+
+    per_class: tuple[Calibration, ...]
+
+    def probabilities(self, proba: npt.ArrayLike) -> FloatArray:
+        """The calibrated (rows, classes) probabilities of the model's ``proba``.
+
+        >>> half = Calibration(x=(0.0, 1.0), y=(0.0, 0.5), rows=4, positive_rate=0.25)
+        >>> full = Calibration(x=(0.0, 1.0), y=(0.0, 1.0), rows=4, positive_rate=0.5)
+        >>> ClassCalibrations((half, full)).probabilities([[0.8, 0.2]]).round(3).tolist()
+        [[0.667, 0.333]]
+        """
+        matrix = np.asarray(proba, dtype=np.float64)
+        if matrix.ndim != 2 or matrix.shape[1] != len(self.per_class):
+            raise DataError(
+                f"proba must have one column per calibrated class ({len(self.per_class)}); got "
+                f"shape {matrix.shape}. Pass the model's predict_proba output."
+            )
+        calibrated = np.column_stack(
+            [each.probabilities(matrix[:, c]) for c, each in enumerate(self.per_class)]
+        )
+        sums = calibrated.sum(axis=1, keepdims=True)
+        normalised: FloatArray = np.where(
+            sums > 0, calibrated / np.where(sums > 0, sums, 1.0), matrix
+        )
+        return normalised
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values, with the stored-form version under ``format``."""
+        return {
+            "format": CALIBRATION_FORMAT,
+            "method": "isotonic, each class against the rest",
+            "per_class": [each.to_dict() for each in self.per_class],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClassCalibrations:
+        """The inverse of :meth:`to_dict`."""
+        found = data.get("format") if isinstance(data, Mapping) else type(data).__name__
+        per_class = data.get("per_class") if isinstance(data, Mapping) else None
+        if found != CALIBRATION_FORMAT or not isinstance(per_class, list) or len(per_class) < 2:
+            raise DataError(
+                f"class calibrations of format {found!r} with per_class {per_class!r:.60} are not "
+                "supported; retrain the version to store calibrations this paraguas can read."
+            )
+        return cls(tuple(Calibration.from_dict(each) for each in per_class))
+
+
+def fit_class_calibrations(proba: npt.ArrayLike, labels: npt.ArrayLike) -> ClassCalibrations:
+    """Fit one isotonic map per class, from its ``proba`` column to the probability that the
+    row belongs to it. ``labels`` hold class indices (the columns of ``proba``); each class must
+    be present in them, and absent from some rows, as :func:`fit_calibration` needs."""
+    matrix = np.asarray(proba, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[1] < 2:
+        raise DataError(
+            f"proba must be a 2-D array with one column per class (at least 2); "
+            f"got shape {matrix.shape}."
+        )
+    classes = arrays.class_indices("labels", labels, matrix.shape[1])
+    arrays.check_length("labels", len(classes), matrix.shape[0], against="proba")
+    counts = np.bincount(classes, minlength=matrix.shape[1])
+    lacking = [c for c, count in enumerate(counts) if count in (0, len(classes))]
+    if lacking:
+        raise DataError(
+            f"class {lacking[0]} is in {'every' if counts[lacking[0]] else 'no'} row of labels; "
+            "calibrating each class needs rows of it and rows of the others. Fit it on a "
+            "holdout with every class."
+        )
+    return ClassCalibrations(
+        tuple(
+            fit_calibration(matrix[:, c], (classes == c).astype(np.int64))
+            for c in range(matrix.shape[1])
+        )
     )
 
 

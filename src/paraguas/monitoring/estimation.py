@@ -16,22 +16,38 @@ the holdout's score range. See NannyML's "Confidence-based Performance Estimatio
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from paraguas.errors import DataError
 from paraguas.monitoring import arrays
-from paraguas.monitoring.arrays import FloatArray
+from paraguas.monitoring.arrays import PROBA_SUM_TOLERANCE, FloatArray
 from paraguas.monitoring.calibration import CALIBRATED as _CALIBRATED
 from paraguas.monitoring.results import Check
 
-__all__ = ["ESTIMATED_METRICS", "Estimate", "estimate_binary"]
+__all__ = [
+    "ESTIMATED_METRICS",
+    "MULTICLASS_ESTIMATED_METRICS",
+    "Estimate",
+    "MulticlassEstimate",
+    "estimate_binary",
+    "estimate_multiclass",
+]
 
 #: The metrics :meth:`Estimate.checks` stores, named as the measured ones are.
 ESTIMATED_METRICS: Final = ("accuracy", "precision", "recall", "f1", "roc_auc")
+#: The metrics :meth:`MulticlassEstimate.checks` stores, named as the measured ones are.
+MULTICLASS_ESTIMATED_METRICS: Final = (
+    "accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "f1_weighted",
+)
 
 
 @dataclass(frozen=True)
@@ -89,21 +105,7 @@ class Estimate:
             "expected_fn": self.fn,
         }
         values = self.as_dict()
-        return [
-            Check(
-                kind="estimate",
-                subject=metric,
-                method="cbpe",
-                value=_as_float(values[metric]),
-                threshold=None,
-                status="ok",
-                version=version,
-                role=role,
-                detail=self.notes.get(metric, ""),
-                extra=dict(extra),
-            )
-            for metric in ESTIMATED_METRICS
-        ]
+        return _checks(ESTIMATED_METRICS, values, extra, self.notes, version, role)
 
 
 def estimate_binary(
@@ -180,6 +182,122 @@ def estimate_binary(
         roc_auc=auc,
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class MulticlassEstimate:
+    """Expected performance of a multiclass classifier over ``rows`` predictions, without labels.
+
+    ``confusion[t][p]``: the expected number of rows of true class ``t`` the model predicted as
+    ``p`` (classes in the order of its ``predict_proba`` columns). The metrics are those of
+    :func:`~paraguas.monitoring.multiclass_metrics` computed on that matrix: averages over the
+    classes expected in the truth or predicted, a never-predicted class counting precision 0.
+    """
+
+    rows: int
+    confusion: tuple[tuple[float, ...], ...]
+    accuracy: float
+    precision_macro: float
+    recall_macro: float
+    f1_macro: float
+    f1_weighted: float
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        """The estimate keyed as the measured metrics are (``n`` for ``rows``)."""
+        return {
+            "n": self.rows,
+            "accuracy": self.accuracy,
+            "precision_macro": self.precision_macro,
+            "recall_macro": self.recall_macro,
+            "f1_macro": self.f1_macro,
+            "f1_weighted": self.f1_weighted,
+        }
+
+    def checks(self, version: int, role: str = "champion") -> list[Check]:
+        """One ``estimate`` check per metric of ``MULTICLASS_ESTIMATED_METRICS``, reported and
+        never judged, the expected confusion matrix beside them."""
+        extra = {"rows": self.rows, "expected_confusion": [list(row) for row in self.confusion]}
+        return _checks(MULTICLASS_ESTIMATED_METRICS, self.as_dict(), extra, {}, version, role)
+
+
+def estimate_multiclass(
+    calibrated_proba: npt.ArrayLike, predicted: npt.ArrayLike
+) -> MulticlassEstimate:
+    """The expected confusion matrix and metrics of a multiclass classifier (CBPE).
+
+    ``calibrated_proba[j, c]`` is the calibrated probability that row ``j`` is of class ``c``
+    (rows summing to 1, e.g. :meth:`ClassCalibrations.probabilities
+    <paraguas.monitoring.calibration.ClassCalibrations.probabilities>`); ``predicted[j]`` the
+    class the model chose (the argmax of its own ``predict_proba``). The expected confusion
+    matrix is ``C[t, p] = sum(calibrated_proba[j, t] : predicted[j] = p)``, an exact expectation
+    when the probabilities are right; accuracy is its trace over ``n``.
+
+    >>> e = estimate_multiclass([[0.8, 0.2, 0.0], [0.5, 0.5, 0.0], [0.1, 0.3, 0.6]], [0, 1, 2])
+    >>> e.accuracy, e.confusion[0]
+    (0.6333333333333333, (0.8, 0.5, 0.1))
+    """
+    matrix = np.asarray(calibrated_proba, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[1] < 2:
+        raise DataError(
+            f"calibrated_proba must be a 2-D array with one column per class (at least 2); "
+            f"got shape {matrix.shape}."
+        )
+    n, k = matrix.shape
+    if n == 0:
+        raise DataError("calibrated_proba is empty; an estimate needs at least one row.")
+    arrays.check_probabilities("calibrated_proba", matrix.ravel(), hint=_CALIBRATED)
+    sums = matrix.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1) > PROBA_SUM_TOLERANCE)
+    if len(off):
+        raise DataError(
+            f"calibrated_proba rows must sum to 1; row {int(off[0])} sums to "
+            f"{float(sums[off[0]])!r}. " + _CALIBRATED
+        )
+    chosen = arrays.class_indices("predicted", predicted, k)
+    arrays.check_length("predicted", len(chosen), n, against="calibrated_proba")
+    # C[t, p]: the probability mass of each true class t over the rows predicted p
+    confusion = matrix.T @ np.eye(k)[chosen]
+    tp = np.diag(confusion)
+    support = confusion.sum(axis=1)
+    predicted_count = confusion.sum(axis=0)
+    present = (support + predicted_count) > 0
+    precision = np.divide(tp, predicted_count, out=np.zeros(k), where=predicted_count > 0)
+    recall = np.divide(tp, support, out=np.zeros(k), where=support > 0)
+    f1 = np.divide(2 * tp, support + predicted_count, out=np.zeros(k), where=present)
+    return MulticlassEstimate(
+        rows=n,
+        confusion=tuple(tuple(float(v) for v in row) for row in confusion),
+        accuracy=float(tp.sum() / n),
+        precision_macro=float(precision[present].mean()),
+        recall_macro=float(recall[present].mean()),
+        f1_macro=float(f1[present].mean()),
+        f1_weighted=float(np.sum(f1 * support) / n),
+    )
+
+
+def _checks(
+    metrics: tuple[str, ...],
+    values: Mapping[str, float | int | None],
+    extra: Mapping[str, Any],
+    notes: Mapping[str, str],
+    version: int,
+    role: str,
+) -> list[Check]:
+    return [
+        Check(
+            kind="estimate",
+            subject=metric,
+            method="cbpe",
+            value=_as_float(values[metric]),
+            threshold=None,
+            status="ok",
+            version=version,
+            role=role,
+            detail=notes.get(metric, ""),
+            extra=dict(extra),
+        )
+        for metric in metrics
+    ]
 
 
 # -- computations ---------------------------------------------------------------------------

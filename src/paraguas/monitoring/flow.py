@@ -604,18 +604,24 @@ def _segments(run: _Run, joined: Any, start: date, end: date) -> list[Check]:
 
 
 def _estimate(run: _Run, reference: Reference) -> list[Check]:
-    from paraguas.monitoring.calibration import Calibration
-    from paraguas.monitoring.estimation import estimate_binary
+    from paraguas.monitoring.calibration import Calibration, ClassCalibrations
+    from paraguas.monitoring.estimation import estimate_binary, estimate_multiclass
 
-    if run.spec.task != "binary" or reference.calibration is None:
+    if run.spec.task == "regression" or reference.calibration is None:
         return []
     table = run.predictions(run.start, run.day)
     if table is None or table.num_rows == 0:
         return []
-    scores = _champion_scores("binary", table)
-    calibration = Calibration.from_dict(reference.calibration)
-    estimate = estimate_binary(calibration.probabilities(scores), scores=scores)
-    return estimate.checks(run.champion.version)
+    if run.spec.task == "binary":
+        scores = _champion_scores("binary", table)
+        calibration = Calibration.from_dict(reference.calibration)
+        estimate = estimate_binary(calibration.probabilities(scores), scores=scores)
+        return estimate.checks(run.champion.version)
+    calibrations = ClassCalibrations.from_dict(reference.calibration)
+    proba = score_matrix(table["scores"], len(calibrations.per_class))
+    chosen = np.argmax(proba, axis=1)  # the model's own decision, as it was logged
+    found = estimate_multiclass(calibrations.probabilities(proba), chosen)
+    return found.checks(run.champion.version)
 
 
 # storing and reporting -------------------------------------------------------------------------

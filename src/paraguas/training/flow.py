@@ -212,14 +212,20 @@ def _features(table: pa.Table, spec: ModelSpec) -> Any:
 
 
 def _calibration(spec: ModelSpec, evaluation: _Evaluation) -> dict[str, bytes]:
-    """For a binary classifier, the calibration of its holdout scores that label-free
-    performance estimates rely on (none when the holdout has a single class)."""
-    if spec.task != "binary" or len(np.unique(evaluation.truth)) < 2:
-        return {}
-    from paraguas.monitoring.calibration import fit_calibration
+    """For a classifier, the calibration of its holdout scores that label-free performance
+    estimates rely on: one map for a binary classifier, one per class for a multiclass one
+    (none when a class is missing from the holdout)."""
+    from paraguas.monitoring.calibration import fit_calibration, fit_class_calibrations
 
-    calibration = fit_calibration(evaluation.scores, evaluation.truth)
-    return {CALIBRATION: _json_bytes(calibration.to_dict())}
+    if spec.task == "binary" and len(np.unique(evaluation.truth)) == 2:
+        calibration = fit_calibration(evaluation.scores, evaluation.truth)
+        return {CALIBRATION: _json_bytes(calibration.to_dict())}
+    proba = evaluation.proba
+    every_class = proba is not None and len(np.unique(evaluation.truth)) == proba.shape[1]
+    if spec.task == "multiclass" and proba is not None and every_class:
+        calibrations = fit_class_calibrations(proba, evaluation.truth)
+        return {CALIBRATION: _json_bytes(calibrations.to_dict())}
+    return {}
 
 
 def _sampled(spec: ModelSpec) -> list[str]:
@@ -242,6 +248,7 @@ class _Evaluation:
     beats_baseline: bool
     scores: npt.NDArray[np.float64]
     truth: npt.NDArray[Any]  # the holdout's class codes (classifiers) or values (regression)
+    proba: npt.NDArray[np.float64] | None = None  # a classifier's predict_proba on the holdout
 
 
 def _evaluate(
@@ -291,6 +298,7 @@ def _scored(
         )
         scores = predicted
         codes: npt.NDArray[Any] = truth.astype(np.float64)
+        proba = None
     else:
         classes = np.asarray(estimator.classes_)
         proba = np.asarray(estimator.predict_proba(features), dtype=np.float64)
@@ -311,7 +319,7 @@ def _scored(
         baseline = baseline_metrics(spec.task, codes_train, codes)
     metric = spec.primary_metric
     beats = is_better(metric, metrics.get(metric), baseline.get(metric))
-    return _Evaluation(dict(metrics), dict(baseline), beats, scores, codes)
+    return _Evaluation(dict(metrics), dict(baseline), beats, scores, codes, proba)
 
 
 def _codes(
