@@ -206,6 +206,42 @@ def test_a_missing_feature_column_fails_the_run_and_writes_nothing(
     assert log.days("rain_tomorrow") == []
 
 
+def test_the_scoring_loop_only_scores_reading_and_logging_run_beside_it(
+    trained: pg.ModelSpec,
+    registry: Registry,
+    log: PredictionLog,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import paraguas.prediction.batch as batch_module
+    from paraguas.data import InputSchema
+
+    threads: dict[str, set[str]] = {"validate": set(), "score": set(), "log": set()}
+
+    def recorded(step: str, call: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            threads[step].add(threading.current_thread().name)
+            return call(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(InputSchema, "validate", recorded("validate", InputSchema.validate))
+    monkeypatch.setattr(batch_module, "_output", recorded("score", batch_module._output))
+    monkeypatch.setattr(
+        batch_module, "prediction_batch", recorded("log", batch_module.prediction_batch)
+    )
+    path = tmp_path / "day.csv"
+    rows = "".join(f"{DAY},{50 + i}.0,1010.0,3.0\n" for i in range(5))
+    path.write_text("date,humidity,pressure,wind\n" + rows)
+    run = predict_day(trained, registry, log, day=DAY, source=source_for(path), batch_size=2)
+    assert (run.rows, run.rejected) == (5, 0)
+    assert threads == {
+        "validate": {"paraguas-read"},
+        "score": {threading.current_thread().name},
+        "log": {"paraguas-write"},
+    }
+
+
 def test_a_day_without_rows_writes_an_empty_partition(
     trained: pg.ModelSpec, registry: Registry, log: PredictionLog
 ) -> None:

@@ -2,10 +2,11 @@
 champion's input schema, score them with the champion and — in shadow, on exactly the same rows —
 the challenger, and write the day's partition of the prediction log.
 
-Reading, scoring and writing overlap (a reader thread and a writer thread around the scoring
-loop). An estimator that keeps every core busy on its own (scikit-learn's tree ensembles use
-OpenMP) leaves them little room, so what reading, validating and writing cost in CPU shows in the
-run's time: ``bench/RESULTS.md`` measures it against the model's own ``predict_proba``.
+Reading, scoring and writing overlap: a reader thread reads, validates and lays out each batch, a
+writer thread builds and writes each batch of the log, and the loop between them only scores. An
+estimator that keeps every core busy on its own (scikit-learn's tree ensembles use OpenMP) leaves
+them little room, so what reading, validating and writing cost in CPU shows in the run's time:
+``bench/RESULTS.md`` measures it against the model's own ``predict_proba``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -101,25 +102,28 @@ def predict_day(
     scored_at = (now or _utcnow)()
     rows = rejected = 0
     reasons: dict[str, int] = {}
-    # Reading starts while the models load: in a fresh process, loading takes seconds.
-    with _Prefetch(batches) as prefetched:
+    # Reading and validating start while the models load: in a fresh process, loading takes
+    # seconds.
+    with _Prefetch(batches, lambda batch: _prepare(spec, schema, batch)) as prepared:
         loaded = _loader(registry, models)
         champion = _Scorer(champion_version, loaded(champion_version), CHAMPION)
         challenger = None
         if challenger_version is not None:
             challenger = _Scorer(challenger_version, loaded(challenger_version), CHALLENGER)
-        with log.writer(spec.name, day) as writer, _Background(writer.write) as output:
-            for batch in prefetched:
-                keep, features, refusals = _validate(spec, schema, batch)
+
+        def write(job: tuple[_Scorer, Any, Any, npt.NDArray[np.float64]]) -> None:
+            writer.write(_log_batch(spec, *job, scored_at))
+
+        with log.writer(spec.name, day) as writer, _Background(write) as output:
+            for kept, features, refusals in prepared:
                 if refusals:
                     writer.reject(refusals)
                     rejected += len(refusals)
                     for _, _, reason in refusals:
                         head = reason.split(":", 1)[0]
                         reasons[head] = reasons.get(head, 0) + 1
-                if features is None:
+                if kept is None:
                     continue
-                kept = batch.filter(keep) if keep is not None else batch
                 keys, times = kept.column(spec.key), _times(kept, spec.time, day)
                 scored, failures = _score_champion(spec, champion, features)
                 if failures:
@@ -136,12 +140,12 @@ def predict_day(
                     scored = scored[mask] if scored is not None else None
                 if scored is None or len(features) == 0:
                     continue
-                output.put(_log_batch(spec, champion, keys, times, scored, scored_at))
+                output.put((champion, keys, times, scored))
                 rows += len(features)
                 if challenger is not None:
                     shadow = _score_shadow(challenger, features)
                     if shadow is not None:
-                        output.put(_log_batch(spec, challenger, keys, times, shadow, scored_at))
+                        output.put((challenger, keys, times, shadow))
     return PredictionRun(
         model=spec.name,
         day=day,
@@ -199,21 +203,21 @@ def _input_schema(registry: Registry, version: ModelVersion) -> Any:
 # validating and scoring --------------------------------------------------------------------------
 
 
-def _validate(
+def _prepare(
     spec: ModelSpec, schema: Any, batch: pa.RecordBatch
-) -> tuple[Any, Any, list[tuple[str | None, str, str]]]:
-    """(mask of kept rows or None for all, features as a DataFrame or None, refusals)."""
+) -> tuple[pa.RecordBatch | None, Any, list[tuple[str | None, str, str]]]:
+    """(the rows validation kept or None if none, their features as a DataFrame, refusals)."""
     if schema is None:
-        return None, _frame(batch.select(list(spec.features))), []
+        return batch, _frame(batch.select(list(spec.features))), []
     validation = schema.validate(batch)
     if not validation.rejects:
-        return None, _frame(validation.valid), []
+        return batch, _frame(validation.valid), []
     keep = np.ones(batch.num_rows, dtype=bool)
     keep[[index for index, _ in validation.rejects]] = False
     refusals = _refusals(batch, spec.key, validation.rejects)
     if not keep.any():
-        return keep, None, refusals
-    return pa.array(keep), _frame(validation.valid), refusals
+        return None, None, refusals
+    return batch.filter(pa.array(keep)), _frame(validation.valid), refusals
 
 
 def _frame(batch: pa.RecordBatch) -> Any:
@@ -352,23 +356,31 @@ def _utcnow() -> datetime:
 # overlapping I/O with scoring --------------------------------------------------------------------
 
 _DONE = object()
+_Item = TypeVar("_Item")
 
 
-class _Prefetch:
-    """Reads batches in a thread, ``depth`` ahead of the loop that iterates over it (Arrow
-    releases the GIL); reading starts on entering the ``with`` block and stops on leaving it."""
+class _Prefetch(Generic[_Item]):
+    """Reads batches and runs ``prepare`` on each in a thread, ``depth`` ahead of the loop that
+    iterates over the results (Arrow and NumPy release the GIL); reading starts on entering the
+    ``with`` block and stops on leaving it."""
 
-    def __init__(self, batches: Iterator[pa.RecordBatch], depth: int = 2) -> None:
+    def __init__(
+        self,
+        batches: Iterator[pa.RecordBatch],
+        prepare: Callable[[pa.RecordBatch], _Item],
+        depth: int = 2,
+    ) -> None:
         self._batches = batches
+        self._prepare = prepare
         self._pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, name="paraguas-read", daemon=True)
 
-    def __enter__(self) -> _Prefetch:
+    def __enter__(self) -> _Prefetch[_Item]:
         self._thread.start()
         return self
 
-    def __iter__(self) -> Iterator[pa.RecordBatch]:
+    def __iter__(self) -> Iterator[_Item]:
         while True:
             item = self._pending.get()
             if item is _DONE:
@@ -380,9 +392,10 @@ class _Prefetch:
     def _read(self) -> None:
         try:
             for batch in self._batches:
+                item = self._prepare(batch)
                 while not self._stop.is_set():
                     try:
-                        self._pending.put(batch, timeout=0.1)
+                        self._pending.put(item, timeout=0.1)
                         break
                     except queue.Full:
                         continue
@@ -397,23 +410,23 @@ class _Prefetch:
         self._thread.join(timeout=5)
 
 
-class _Background:
-    """Runs ``write`` on the batches it is given, in order, in one thread; errors surface on exit."""
+class _Background(Generic[_Item]):
+    """Runs ``write`` on the items it is given, in order, in one thread; errors surface on exit."""
 
-    def __init__(self, write: Callable[[pa.RecordBatch], None], depth: int = 4) -> None:
+    def __init__(self, write: Callable[[_Item], None], depth: int = 4) -> None:
         self._write = write
         self._pending: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="paraguas-write", daemon=True)
 
-    def __enter__(self) -> _Background:
+    def __enter__(self) -> _Background[_Item]:
         self._thread.start()
         return self
 
-    def put(self, batch: pa.RecordBatch) -> None:
+    def put(self, item: _Item) -> None:
         if self._error is not None:
             raise self._error
-        self._pending.put(batch)
+        self._pending.put(item)
 
     def _run(self) -> None:
         while True:
