@@ -28,6 +28,7 @@ __all__ = [
     "average_precision",
     "baseline_metrics",
     "binary_metrics",
+    "confusion_metrics",
     "is_better",
     "multiclass_metrics",
     "regression_metrics",
@@ -155,23 +156,39 @@ def multiclass_metrics(y_true: npt.ArrayLike, proba: npt.ArrayLike) -> Metrics:
 
     predicted = np.argmax(probabilities, axis=1)
     confusion = np.bincount(labels * k + predicted, minlength=k * k).reshape(k, k)
-    tp = np.diag(confusion).astype(np.float64)
-    support = confusion.sum(axis=1)
-    predicted_count = confusion.sum(axis=0)
+    clipped = np.clip(probabilities[np.arange(n), labels], EPS, 1 - EPS)
+    return {
+        "n": n,
+        **confusion_metrics(confusion),
+        "log_loss": -float(np.mean(np.log(clipped))),
+    }
+
+
+def confusion_metrics(confusion: npt.ArrayLike) -> dict[str, float]:
+    """``accuracy``, ``f1_macro``, ``f1_weighted``, ``precision_macro`` and ``recall_macro`` of
+    a (true class, predicted class) matrix of counts, which may be fractional (expected counts).
+
+    Averages run over the classes present in the truth or the predictions, as in scikit-learn;
+    a class never predicted has precision 0, a predicted class never true has recall 0.
+
+    >>> confusion_metrics([[2, 1], [0, 1]])["precision_macro"]
+    0.75
+    """
+    matrix = np.asarray(confusion, dtype=np.float64)
+    k, n = matrix.shape[0], float(matrix.sum())
+    tp = np.diag(matrix)
+    support = matrix.sum(axis=1)
+    predicted_count = matrix.sum(axis=0)
     present = (support + predicted_count) > 0
     precision = np.divide(tp, predicted_count, out=np.zeros(k), where=predicted_count > 0)
     recall = np.divide(tp, support, out=np.zeros(k), where=support > 0)
     f1 = np.divide(2 * tp, support + predicted_count, out=np.zeros(k), where=present)
-
-    clipped = np.clip(probabilities[np.arange(n), labels], EPS, 1 - EPS)
     return {
-        "n": n,
         "accuracy": float(tp.sum() / n),
         "f1_macro": float(f1[present].mean()),
         "f1_weighted": float(np.sum(f1 * support) / n),
         "precision_macro": float(precision[present].mean()),
         "recall_macro": float(recall[present].mean()),
-        "log_loss": -float(np.mean(np.log(clipped))),
     }
 
 
