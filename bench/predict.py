@@ -488,10 +488,12 @@ def render(summary: dict[str, Any], args: argparse.Namespace) -> str:
         "### Where the time goes",
         "",
         "Each step of `predict_day` run alone, one after the other, on the same rows (seconds, "
-        "one warm pass). `predict_day` overlaps reading and writing with scoring in two threads, "
-        "but the raw call already keeps both cores busy (scikit-learn's OpenMP threads), so "
-        "whatever the other steps cost in CPU is added to the wall time, less what fits in the "
-        "pauses of scoring.",
+        "one warm pass). `predict_day` runs them beside the scoring: a reader thread reads, "
+        "validates and builds the DataFrame, two scorer threads score two batches at a time "
+        "(each with half of the OpenMP threads), a writer thread builds and writes the log "
+        "batches. The raw call already keeps both cores busy (scikit-learn's OpenMP threads), "
+        "so whatever the other steps cost in CPU is still added to the wall time, about half of "
+        "it when the two scorers share the cores with them.",
         "",
         "| step | seconds | vs raw array |",
         "| --- | --- | --- |",

@@ -206,7 +206,14 @@ def test_a_missing_feature_column_fails_the_run_and_writes_nothing(
     assert log.days("rain_tomorrow") == []
 
 
-def test_the_scoring_loop_only_scores_reading_and_logging_run_beside_it(
+def _day_file(tmp_path: Path, rows: int) -> Path:
+    path = tmp_path / "day.csv"
+    lines = "".join(f"{DAY},{40 + i}.0,{1000 + i}.0,3.0\n" for i in range(rows))
+    path.write_text("date,humidity,pressure,wind\n" + lines)
+    return path
+
+
+def test_reading_scoring_and_logging_each_run_in_their_own_threads(
     trained: pg.ModelSpec,
     registry: Registry,
     log: PredictionLog,
@@ -215,12 +222,16 @@ def test_the_scoring_loop_only_scores_reading_and_logging_run_beside_it(
 ) -> None:
     import paraguas.prediction.batch as batch_module
     from paraguas.data import InputSchema
+    from paraguas.prediction.threads import openmp_threads
 
     threads: dict[str, set[str]] = {"validate": set(), "score": set(), "log": set()}
+    openmp: set[int] = set()
 
     def recorded(step: str, call: Any) -> Any:
         def run(*args: Any, **kwargs: Any) -> Any:
-            threads[step].add(threading.current_thread().name)
+            threads[step].add(threading.current_thread().name.rstrip("0123456789"))
+            if step == "score":
+                openmp.add(openmp_threads())
             return call(*args, **kwargs)
 
         return run
@@ -230,16 +241,31 @@ def test_the_scoring_loop_only_scores_reading_and_logging_run_beside_it(
     monkeypatch.setattr(
         batch_module, "prediction_batch", recorded("log", batch_module.prediction_batch)
     )
-    path = tmp_path / "day.csv"
-    rows = "".join(f"{DAY},{50 + i}.0,1010.0,3.0\n" for i in range(5))
-    path.write_text("date,humidity,pressure,wind\n" + rows)
-    run = predict_day(trained, registry, log, day=DAY, source=source_for(path), batch_size=2)
+    before = openmp_threads()
+    source = source_for(_day_file(tmp_path, 5))
+    run = predict_day(trained, registry, log, day=DAY, source=source, batch_size=2)
     assert (run.rows, run.rejected) == (5, 0)
     assert threads == {
         "validate": {"paraguas-read"},
-        "score": {threading.current_thread().name},
+        "score": {"paraguas-score_"},
         "log": {"paraguas-write"},
     }
+    # Each scorer runs its OpenMP loops on its share of the cores; the caller keeps all of them.
+    assert openmp == {max(1, before // batch_module.SCORERS)}
+    assert openmp_threads() == before
+
+
+def test_batches_scored_side_by_side_are_logged_in_order_as_one_call_would_score_them(
+    trained: pg.ModelSpec, registry: Registry, log: PredictionLog, tmp_path: Path
+) -> None:
+    path = _day_file(tmp_path, 11)
+    run = predict_day(trained, registry, log, day=DAY, source=source_for(path), batch_size=2)
+    assert (run.rows, run.rejected) == (11, 0)
+    logged = log.read("rain_tomorrow", start=DAY, end=DAY)
+    features = pd.read_csv(path)[["humidity", "pressure", "wind"]]
+    expected = registry.load("rain_tomorrow").predict_proba(features)
+    assert logged["key"].to_pylist() == [DAY.isoformat()] * 11
+    assert np.array_equal(np.array(logged["scores"].to_pylist()), expected)
 
 
 def test_a_day_without_rows_writes_an_empty_partition(

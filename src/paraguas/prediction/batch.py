@@ -2,11 +2,12 @@
 champion's input schema, score them with the champion and — in shadow, on exactly the same rows —
 the challenger, and write the day's partition of the prediction log.
 
-Reading, scoring and writing overlap: a reader thread reads, validates and lays out each batch, a
-writer thread builds and writes each batch of the log, and the loop between them only scores. An
-estimator that keeps every core busy on its own (scikit-learn's tree ensembles use OpenMP) leaves
-them little room, so what reading, validating and writing cost in CPU shows in the run's time:
-``bench/RESULTS.md`` measures it against the model's own ``predict_proba``.
+Reading, scoring and writing overlap: a reader thread reads, validates and lays out each batch,
+two scorer threads score two batches at a time (each on half of the cores), a writer thread
+builds and writes each batch of the log, and the loop between them records the results in order.
+An estimator that keeps every core busy on its own (scikit-learn's tree ensembles use OpenMP)
+leaves them little room, so what reading, validating and writing cost in CPU shows in the run's
+time: ``bench/RESULTS.md`` measures it against the model's own ``predict_proba``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import json
 import queue
 import threading
 import time as clock
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -28,7 +32,7 @@ import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 from paraguas.errors import AliasError, DataError, ModelNotFoundError, SpecError
 from paraguas.prediction.columns import prediction_batch
 from paraguas.prediction.log import PredictionLog
-from paraguas.prediction.threads import few_threads
+from paraguas.prediction.threads import FEW_ROWS, few_threads, hold_openmp, openmp_threads
 from paraguas.registry import CHALLENGER, CHAMPION, INPUT_SCHEMA, Registry
 from paraguas.spec import ModelSpec
 from paraguas.store import ModelVersion
@@ -36,8 +40,9 @@ from paraguas.store import ModelVersion
 Clock = Callable[[], datetime]
 # Rows scored at a time. The estimator's per-call costs (scikit-learn's checks, an OpenMP region
 # per tree) fall with fewer, larger batches; memory stays a few batches (~50 MB each at 20 float
-# features) whatever the day's size.
+# features, read and laid out) whatever the day's size. 65,536 and 131,072 measured no faster.
 BATCH_SIZE = 262_144
+SCORERS = 2  # batches scored at a time (see _Workers)
 
 
 @dataclass(frozen=True)
@@ -114,38 +119,40 @@ def predict_day(
         def write(job: tuple[_Scorer, Any, Any, npt.NDArray[np.float64]]) -> None:
             writer.write(_log_batch(spec, *job, scored_at))
 
-        with log.writer(spec.name, day) as writer, _Background(write) as output:
-            for kept, features, refusals in prepared:
-                if refusals:
-                    writer.reject(refusals)
-                    rejected += len(refusals)
-                    for _, _, reason in refusals:
+        def score(item: _Prepared) -> _Scored:
+            return _score(spec, champion, challenger, item)
+
+        with (
+            log.writer(spec.name, day) as writer,
+            _Background(write) as output,
+            _Workers(score) as scoring,
+        ):
+            for result in scoring.map(prepared):
+                if result.refusals:
+                    writer.reject(result.refusals)
+                    rejected += len(result.refusals)
+                    for _, _, reason in result.refusals:
                         head = reason.split(":", 1)[0]
                         reasons[head] = reasons.get(head, 0) + 1
+                kept = result.kept
                 if kept is None:
                     continue
                 keys, times = kept.column(spec.key), _times(kept, spec.time, day)
-                scored, failures = _score_champion(spec, champion, features)
-                if failures:
-                    mask = np.ones(len(features), dtype=bool)
-                    mask[[index for index, _ in failures]] = False
-                    writer.reject(_refusals(kept, spec.key, failures))
-                    rejected += len(failures)
-                    reasons["model error"] = reasons.get("model error", 0) + len(failures)
-                    features, keys, times = (
-                        features[mask],
-                        keys.filter(pa.array(mask)),
-                        times.filter(pa.array(mask)),
-                    )
-                    scored = scored[mask] if scored is not None else None
-                if scored is None or len(features) == 0:
+                if result.failures:
+                    mask = np.ones(kept.num_rows, dtype=bool)
+                    mask[[index for index, _ in result.failures]] = False
+                    writer.reject(_refusals(kept, spec.key, result.failures))
+                    rejected += len(result.failures)
+                    reasons["model error"] = reasons.get("model error", 0) + len(result.failures)
+                    keys, times = keys.filter(pa.array(mask)), times.filter(pa.array(mask))
+                if result.champion is None or len(keys) == 0:
                     continue
-                output.put((champion, keys, times, scored))
-                rows += len(features)
+                output.put((champion, keys, times, result.champion))
+                rows += len(keys)
                 if challenger is not None:
-                    shadow = _score_shadow(challenger, features)
-                    if shadow is not None:
-                        output.put((challenger, keys, times, shadow))
+                    challenger.failed += result.shadow_failed
+                    if result.shadow is not None:
+                        output.put((challenger, keys, times, result.shadow))
     return PredictionRun(
         model=spec.name,
         day=day,
@@ -203,9 +210,11 @@ def _input_schema(registry: Registry, version: ModelVersion) -> Any:
 # validating and scoring --------------------------------------------------------------------------
 
 
-def _prepare(
-    spec: ModelSpec, schema: Any, batch: pa.RecordBatch
-) -> tuple[pa.RecordBatch | None, Any, list[tuple[str | None, str, str]]]:
+# The rows validation kept (None if none), their features as a DataFrame, and the refusals.
+_Prepared = tuple[pa.RecordBatch | None, Any, list[tuple[str | None, str, str]]]
+
+
+def _prepare(spec: ModelSpec, schema: Any, batch: pa.RecordBatch) -> _Prepared:
     """(the rows validation kept or None if none, their features as a DataFrame, refusals)."""
     if schema is None:
         return batch, _frame(batch.select(list(spec.features))), []
@@ -292,27 +301,67 @@ def _score_champion(
     return np.stack([filler if o is None else o for o in outputs]), failures
 
 
-def _score_shadow(scorer: _Scorer, features: Any) -> npt.NDArray[np.float64] | None:
-    try:
-        return _output_for(scorer, features)
-    except Exception:
-        scorer.failed += len(features)
-        return None
+@dataclass
+class _Scored:
+    """A prepared batch once scored: what the loop records for it, in the batches' order."""
+
+    kept: pa.RecordBatch | None
+    refusals: list[tuple[str | None, str, str]]
+    champion: npt.NDArray[np.float64] | None = None
+    failures: list[tuple[int, str]] = field(default_factory=list)
+    shadow: npt.NDArray[np.float64] | None = None
+    shadow_failed: int = 0
+
+
+def _score(
+    spec: ModelSpec, champion: _Scorer, challenger: _Scorer | None, item: _Prepared
+) -> _Scored:
+    """Score a prepared batch with the champion, then the rows it scored with the challenger."""
+    kept, features, refusals = item
+    if kept is None:
+        return _Scored(None, refusals)
+    scored, failures = _score_champion(spec, champion, features)
+    if failures:
+        mask = np.ones(len(features), dtype=bool)
+        mask[[index for index, _ in failures]] = False
+        features = features[mask]
+        scored = scored[mask] if scored is not None else None
+    result = _Scored(kept, refusals, scored, failures)
+    if challenger is not None and scored is not None and len(features):
+        try:
+            result.shadow = _output_for(challenger, features)
+        except Exception:
+            result.shadow_failed = len(features)
+    return result
 
 
 def _output_for(scorer: _Scorer, features: Any) -> npt.NDArray[np.float64]:
     proba = getattr(scorer.model, "predict_proba", None)
-    with few_threads(len(features)):
+    with _few_threads(len(features)):
         if callable(proba):
             return np.asarray(proba(features), dtype=np.float64)
         return np.asarray(scorer.model.predict(features), dtype=np.float64)
 
 
 def _output(spec: ModelSpec, model: Any, features: Any) -> npt.NDArray[np.float64]:
-    with few_threads(len(features)):
+    with _few_threads(len(features)):
         if spec.task == "regression":
             return np.asarray(model.predict(features), dtype=np.float64)
         return np.asarray(model.predict_proba(features), dtype=np.float64)
+
+
+@contextmanager
+def _few_threads(rows: int) -> Iterator[None]:
+    """:func:`few_threads`, for one scorer at a time: the BLAS limit it sets and then restores is
+    the process's, so two scorers doing so at once could leave BLAS on one thread for good."""
+    if rows >= FEW_ROWS:
+        yield
+        return
+    with _FEW_THREADS, few_threads(rows):
+        yield
+
+
+_FEW_THREADS = threading.Lock()
 
 
 def _log_batch(
@@ -444,6 +493,38 @@ class _Background(Generic[_Item]):
         self._thread.join()
         if self._error is not None and error is None:
             raise self._error
+
+
+class _Workers:
+    """Runs ``score`` on the items of an iterator in ``SCORERS`` threads, each with its share of
+    the OpenMP threads, and yields the results in the items' order, at most ``SCORERS`` ahead.
+
+    One estimator call on every core stops at a barrier per tree (scikit-learn's OpenMP loops
+    split the rows evenly): whenever reading or writing takes a core, the call's other threads
+    wait for it. Two calls, each on its half of the cores, keep going while the other waits.
+    """
+
+    def __init__(self, score: Callable[[_Prepared], _Scored]) -> None:
+        self._score = score
+        share = max(1, openmp_threads() // SCORERS)
+        self._pool = ThreadPoolExecutor(
+            SCORERS, thread_name_prefix="paraguas-score", initializer=hold_openmp, initargs=(share,)
+        )
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def map(self, items: Iterable[_Prepared]) -> Iterator[_Scored]:
+        pending: deque[Future[_Scored]] = deque()
+        for item in items:
+            pending.append(self._pool.submit(self._score, item))
+            if len(pending) == SCORERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def source_for(path: Path) -> Any:
