@@ -425,6 +425,9 @@ def render(summary: dict[str, Any], args: argparse.Namespace) -> str:
         p / a for p, a in zip(walls["predict_day"], walls["raw_array"], strict=True)
     )
     worst = max(walls["predict_day"]) / min(walls["raw_array"])
+    # Met only if the paired rounds agree: on a shared machine a slow stretch can fall on more of
+    # the raw calls than of predict_day's, and flatter the ratio of the medians.
+    met = max(ratio, paired) <= RATIO_TARGET
     sizes = sorted(memory, key=int)
     peaks = {rows: statistics.median(run["peak_mib"] for run in memory[rows]) for rows in sizes}
     growth = peaks[sizes[-1]] / peaks[sizes[0]]
@@ -449,7 +452,7 @@ def render(summary: dict[str, Any], args: argparse.Namespace) -> str:
         f"| `predict_day` on {rows:,} rows x {len(FEATURES)} features, Parquet in, log out, "
         f"≤ {RATIO_TARGET:.2f}x raw `predict_proba` on the array | {ratio:.2f}x "
         f"(paired rounds: {paired:.2f}x; worst pairing {worst:.2f}x) "
-        f"| {'yes' if ratio <= RATIO_TARGET else '**no**'} |",
+        f"| {'yes' if met else '**no**'} |",
         f"| peak RSS of `paraguas predict`, {int(sizes[-1]):,} rows ≤ {MEMORY_TARGET}x "
         f"{int(sizes[0]):,} rows | {growth:.2f}x ({num(peaks[sizes[-1]])} vs "
         f"{num(peaks[sizes[0]])} MiB) | {'yes' if growth <= MEMORY_TARGET else '**no**'} |",
@@ -492,14 +495,23 @@ def render(summary: dict[str, Any], args: argparse.Namespace) -> str:
         "validates and builds the DataFrame, two scorer threads score two batches at a time "
         "(each with half of the OpenMP threads), a writer thread builds and writes the log "
         "batches. The raw call already keeps both cores busy (scikit-learn's OpenMP threads), "
-        "so whatever the other steps cost in CPU is still added to the wall time, about half of "
-        "it when the two scorers share the cores with them.",
+        "so what the other steps cost in CPU is still added to the wall time: the two scorers "
+        "keep it from stalling every thread of a call at each tree's barrier, no more.",
         "",
         "| step | seconds | vs raw array |",
         "| --- | --- | --- |",
     ]
     for step, seconds in summary["stages"].items():
         lines.append(f"| {step} | {secs(seconds)} | {seconds / floor:.1%} |")
+    if not met:
+        lines += [
+            "",
+            "What keeps `predict_day` above the target: the steps above other than "
+            "`predict_proba` still cost CPU on the two cores that scoring keeps busy; loading the "
+            "model from the registry (skops, about 0.1 s) and reading the file's first row group "
+            "come before the first batch is scored; and after the last two batches are scored, "
+            "their log batches are built and written with one core idle.",
+        ]
     lines += [
         "",
         "### Memory",
