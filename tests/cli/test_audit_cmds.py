@@ -12,7 +12,8 @@ from .runner import ModelFiles, Run, execute_sql, snapshot
 
 @pytest.fixture
 def busy(registered: Run, model_files: ModelFiles) -> Run:
-    """Six events: fraud v1, fraud v2, churn v1 registered; fraud promoted twice; rolled back."""
+    """Seven events: fraud v1, fraud v2, churn v1 registered; fraud promoted twice; rolled back,
+    and that rollback's decision."""
     steps = [
         ("register", "churn", model_files.skops, "--reason", "churn model"),
         ("promote", "fraud", "1", "-r", "first champion"),
@@ -34,6 +35,7 @@ def test_audit_log_json_lists_every_event_in_chain_order(busy: Run) -> None:
         (4, "alias.promoted", "model:fraud"),
         (5, "alias.promoted", "model:fraud"),
         (6, "alias.rolled_back", "model:fraud"),
+        (7, "decision.rollback", "model:fraud"),
     ]
     assert all(e["actor"] == "tester" for e in events)
     assert [e["prev_hash"] for e in events[1:]] == [e["hash"] for e in events[:-1]]
@@ -44,6 +46,7 @@ def test_audit_log_json_lists_every_event_in_chain_order(busy: Run) -> None:
         "reason": "complaints",
     }
     assert events[2]["payload"]["reason"] == "churn model"
+    assert events[6]["payload"]["reason"] == "complaints" and events[6]["payload"]["champion"] == 1
 
 
 def test_audit_log_filters_by_model_and_keeps_the_last_n(busy: Run) -> None:
@@ -53,9 +56,9 @@ def test_audit_log_filters_by_model_and_keeps_the_last_n(busy: Run) -> None:
     more_than_all = busy("audit", "log", "--limit", "100", "--json").json()
 
     assert [e["seq"] for e in churn] == [3]
-    assert [e["seq"] for e in last_two] == [5, 6]
-    assert [(e["seq"], e["action"]) for e in last_fraud] == [(6, "alias.rolled_back")]
-    assert [e["seq"] for e in more_than_all] == [1, 2, 3, 4, 5, 6]
+    assert [e["seq"] for e in last_two] == [6, 7]
+    assert [(e["seq"], e["action"]) for e in last_fraud] == [(7, "decision.rollback")]
+    assert [e["seq"] for e in more_than_all] == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_audit_log_table(busy: Run) -> None:
@@ -63,8 +66,9 @@ def test_audit_log_table(busy: Run) -> None:
 
     assert result.code == 0
     rows = [line for line in result.out.splitlines() if "model:fraud" in line]
-    assert len(rows) == 5
-    assert "alias.rolled_back" in rows[-1] and "complaints" in rows[-1]
+    assert len(rows) == 6
+    assert "alias.rolled_back" in rows[-2] and "complaints" in rows[-2]
+    assert "decision.rollback" in rows[-1]
     assert "churn" not in result.out
 
 
@@ -91,8 +95,8 @@ def test_audit_verify_an_intact_chain(busy: Run) -> None:
     head = busy("audit", "log", "--json").json()[-1]["hash"]
 
     assert text.code == 0
-    assert text.out.startswith("ok Audit chain intact: 6 events verified")
-    assert report["ok"] is True and report["checked"] == 6 and report["broken_seq"] is None
+    assert text.out.startswith("ok Audit chain intact: 7 events verified")
+    assert report["ok"] is True and report["checked"] == 7 and report["broken_seq"] is None
     assert report["head_hash"] == head
 
 

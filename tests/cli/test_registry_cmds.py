@@ -255,7 +255,17 @@ def test_promote_challenger_promote_and_rollback(registered: Run) -> None:
     ]
     assert [h["actor"] for h in history] == ["tester", "bob", "tester", "tester", "tester"]
     actions = [e["action"] for e in registered("audit", "log", "--json").json()]
-    assert actions[2:] == ["alias.promoted", "alias.set", "alias.promoted", "alias.rolled_back"]
+    assert actions[2:] == [
+        "alias.promoted",
+        "alias.set",
+        "alias.promoted",
+        "alias.rolled_back",
+        "decision.rollback",  # a rollback is also a lifecycle decision (paraguas decisions)
+    ]
+    decided = registered("decisions", "fraud", "--json").json()
+    assert [(d["action"], d["champion"], d["evidence"]) for d in decided] == [
+        ("rollback", 1, {"from": 2, "to": 1})
+    ]
 
 
 def test_two_rollbacks_go_two_champions_back(registered: Run, model_files: ModelFiles) -> None:

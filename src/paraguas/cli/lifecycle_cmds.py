@@ -124,8 +124,16 @@ def decisions(
     as_json: bool = typer.Option(False, "--json", help="Print the decisions with their evidence."),
 ) -> None:
     """List what the lifecycle decided for NAME, day by day, with the reason and evidence."""
+    from paraguas.errors import ModelNotFoundError, SpecError
+
     project = state(ctx).project()
-    project.spec(name)  # an undeclared model is an error naming the declared ones
+    try:
+        project.spec(name)  # an undeclared model is an error naming the declared ones...
+    except SpecError as undeclared:
+        try:
+            project.registry.model(name)  # ...unless it is registered: its rollbacks are decisions
+        except ModelNotFoundError:
+            raise undeclared from None
     with project.metadata.transaction(write=False) as tx:
         found = tx.lifecycle.decisions(name)
     if as_json:
@@ -198,52 +206,11 @@ def approve(
 ) -> None:
     """Approve the promotion of NAME's challenger, once the cycle found it better and the
     spec asks for manual approval (approval: manual)."""
-    from datetime import timezone
-
-    from paraguas.errors import PolicyError
-    from paraguas.lifecycle.cycle import pending_order
-    from paraguas.lifecycle.promotion import check_approver
-    from paraguas.registry import CHALLENGER, subject
-    from paraguas.store import DecisionRecord
+    from paraguas.lifecycle.manual import approve as approved
 
     project = state(ctx).project()
-    spec = project.spec(name)
-    challenger = project.registry.alias(name, CHALLENGER)
-    with project.metadata.transaction(write=False) as tx:
-        history = tx.lifecycle.decisions(name)
-    waiting = [
-        d
-        for d in history
-        if d.action == "awaiting_approval" and challenger and d.challenger == challenger.version
-    ]
-    if challenger is None or not waiting:
-        raise PolicyError(
-            f"{name} has no challenger waiting for approval. See: paraguas decisions {name}"
-        )
-    order = pending_order([d for d in history if d.at <= challenger.created_at])
-    check_approver(
-        by,
-        requested_by=order.actor if order else None,
-        trained_by=challenger.created_by,
-        policy=spec.promotion,
-    )
-    reason = f"approved by {by}: {waiting[-1].reason}"
-    project.registry.promote(name, challenger.version, reason=reason, actor=by)
-    at = datetime.now(timezone.utc)
-    with project.metadata.transaction() as tx:
-        tx.lifecycle.add_decision(
-            DecisionRecord(
-                name, waiting[-1].day, "approve", challenger.version, None, reason, {}, by, at
-            )
-        )
-        project.audit.append(
-            tx,
-            actor=by,
-            action="decision.approve",
-            subject=subject(name),
-            payload={"version": challenger.version},
-        )
-    console().print(f"Version {challenger.version} of {name} is champion, approved by {by}.")
+    version = approved(project.monitor, project.spec(name), by)
+    console().print(f"Version {version} of {name} is champion, approved by {by}.")
 
 
 def backtest(

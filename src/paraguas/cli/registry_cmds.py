@@ -193,9 +193,13 @@ def rollback(
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Give the champion back to the version that held it before the current one."""
-    change = state(ctx).project().registry.rollback(name, reason=reason, actor=actor)
-    _print_change(change, as_json)
+    """Give the champion back to the version that held it before the current one (also stored
+    as a lifecycle decision: see paraguas decisions NAME)."""
+    from paraguas.lifecycle.manual import rollback as rolled_back
+
+    project = state(ctx).project()
+    rolled_back(project.monitor, name, reason=reason, actor=actor)
+    _print_change(project.registry.history(name, "champion")[-1], as_json)
 
 
 def champion(

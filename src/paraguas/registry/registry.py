@@ -344,11 +344,18 @@ class Registry:
                 together(tx)
             return change
 
-    def rollback(self, name: str, *, reason: str, actor: str | None = None) -> AliasChange:
+    def rollback(
+        self,
+        name: str,
+        *,
+        reason: str,
+        actor: str | None = None,
+        together: Together | None = None,
+    ) -> AliasChange:
         """Give the champion back to the version that held it before the current one.
 
         Promotions stack up and rollbacks pop them, so two rollbacks in a row go two
-        champions back.
+        champions back. ``together(tx)`` runs in the same transaction (see :meth:`promote`).
         """
         with self._metadata.transaction() as tx:
             model = self._lock(tx, name)
@@ -368,6 +375,8 @@ class Registry:
             target = stack[-2]
             change = self._move(tx, name, CHAMPION, target, current, "rollback", reason, actor)
             self._record(tx, change, "alias.rolled_back")
+            if together is not None:
+                together(tx)
             return change
 
     # loading ----------------------------------------------------------------------------------
