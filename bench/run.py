@@ -96,39 +96,37 @@ def main() -> None:
         serve(args)
 
 
-def predict(args: argparse.Namespace) -> None:
-    """The batch scoring benchmark, in a process of its own (it times and allocates a lot)."""
-    command = [sys.executable, str(BENCH / "predict.py"), f"--results={args.results}"]
+def _own_process(script: str, what: str, args: argparse.Namespace) -> None:
+    """Run ``bench/<script>`` in a process of its own (each times and allocates a lot, or starts
+    servers), writing its section of the results."""
+    command = [sys.executable, str(BENCH / script), f"--results={args.results}"]
     if subprocess.run(command, check=False).returncode != 0:
-        raise SystemExit("The batch scoring benchmark (bench/predict.py) failed; see above.")
+        raise SystemExit(f"The {what} benchmark (bench/{script}) failed; see above.")
+
+
+def predict(args: argparse.Namespace) -> None:
+    """The batch scoring benchmark."""
+    _own_process("predict.py", "batch scoring", args)
 
 
 def cycle(args: argparse.Namespace) -> None:
-    """The daily cycle's overhead for many small models, in a process of its own."""
-    command = [sys.executable, str(BENCH / "cycle.py"), f"--results={args.results}"]
-    if subprocess.run(command, check=False).returncode != 0:
-        raise SystemExit("The cycle benchmark (bench/cycle.py) failed; see above.")
+    """The daily cycle's overhead for many small models."""
+    _own_process("cycle.py", "cycle", args)
 
 
 def demo(args: argparse.Namespace) -> None:
     """`paraguas demo` end to end, a fresh process per run."""
-    command = [sys.executable, str(BENCH / "demo.py"), f"--results={args.results}"]
-    if subprocess.run(command, check=False).returncode != 0:
-        raise SystemExit("The demo benchmark (bench/demo.py) failed; see above.")
+    _own_process("demo.py", "demo", args)
 
 
 def serve(args: argparse.Namespace) -> None:
-    """The real-time service benchmark, in a process of its own (it starts the servers)."""
-    command = [sys.executable, str(BENCH / "serve.py"), f"--results={args.results}"]
-    if subprocess.run(command, check=False).returncode != 0:
-        raise SystemExit("The real-time service benchmark (bench/serve.py) failed; see above.")
+    """The real-time service benchmark (it starts the servers)."""
+    _own_process("serve.py", "real-time service", args)
 
 
 def drift(args: argparse.Namespace) -> None:
-    """The drift benchmark, in a process of its own (it starts one per side and round)."""
-    command = [sys.executable, str(BENCH / "drift.py"), f"--results={args.results}"]
-    if subprocess.run(command, check=False).returncode != 0:
-        raise SystemExit("The drift benchmark (bench/drift.py) failed; see above.")
+    """The drift benchmark (it starts a process per side and round)."""
+    _own_process("drift.py", "drift", args)
 
 
 def registry(args: argparse.Namespace) -> None:

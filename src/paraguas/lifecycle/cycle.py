@@ -51,12 +51,20 @@ from paraguas.registry import CHALLENGER, CHAMPION, subject
 from paraguas.store import DecisionRecord
 
 if TYPE_CHECKING:
+    from paraguas.audit import AuditLog
     from paraguas.lifecycle.alerts import Alerter
     from paraguas.monitoring.flow import Monitor
     from paraguas.spec import ModelSpec
     from paraguas.store import ModelVersion, Transaction
 
-__all__ = ["STEPS", "CycleDay", "challenger_since", "pending_order", "run_day"]
+__all__ = [
+    "STEPS",
+    "CycleDay",
+    "challenger_since",
+    "pending_order",
+    "record_decision",
+    "run_day",
+]
 
 STEPS = ("monitor", "decide", "retrain", "judge", "score")
 #: A lock older than this is taken to belong to a process that died.
@@ -492,14 +500,8 @@ class _Day:
         )
 
         def write(tx: Transaction) -> None:
-            tx.lifecycle.add_decision(record)
-            self.where.audit.append(
-                tx,
-                actor=self.actor,
-                action=f"decision.{action}",
-                subject=subject(self.spec.name),
-                payload={"day": self.day.isoformat(), "reason": reason, "step": step},
-            )
+            payload = {"day": self.day.isoformat(), "reason": reason, "step": step}
+            record_decision(tx, self.where.audit, record, payload)
             tx.lifecycle.record_step(self.spec.name, self.day, step, "done", journal, at)
 
         return write
@@ -573,6 +575,21 @@ def _trained_until(version: ModelVersion | None) -> date | None:
         return date.fromisoformat(str(text)[:10]) if text else None
     except ValueError:
         return None
+
+
+def record_decision(
+    tx: Transaction, audit: AuditLog, decision: DecisionRecord, payload: Mapping[str, Any]
+) -> None:
+    """Store ``decision`` and its audit event (``decision.<action>``, with ``payload``) in
+    ``tx``: whoever decides, the cycle or a person, the two are written together."""
+    tx.lifecycle.add_decision(decision)
+    audit.append(
+        tx,
+        actor=decision.actor,
+        action=f"decision.{decision.action}",
+        subject=subject(decision.model),
+        payload=dict(payload),
+    )
 
 
 def challenger_since(where: Monitor, name: str, challenger: ModelVersion) -> date:

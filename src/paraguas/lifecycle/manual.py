@@ -4,12 +4,12 @@ with its audit event, in the transaction that moves the alias: both happen, or n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from paraguas.errors import PolicyError
-from paraguas.registry import CHALLENGER, CHAMPION, subject
+from paraguas.registry import CHALLENGER, CHAMPION
 from paraguas.store import DecisionRecord
 
 if TYPE_CHECKING:
@@ -91,22 +91,10 @@ def rollback(
 
 
 def _writer(where: Monitor, record: DecisionRecord) -> Callable[[Transaction], None]:
-    def write(tx: Transaction) -> None:
-        tx.lifecycle.add_decision(record)
-        payload: Mapping[str, Any] = {
-            "day": record.day.isoformat(),
-            "reason": record.reason,
-            "champion": record.champion,
-        }
-        where.audit.append(
-            tx,
-            actor=record.actor,
-            action=f"decision.{record.action}",
-            subject=subject(record.model),
-            payload=dict(payload),
-        )
+    from paraguas.lifecycle.cycle import record_decision
 
-    return write
+    payload = {"day": record.day.isoformat(), "reason": record.reason, "champion": record.champion}
+    return lambda tx: record_decision(tx, where.audit, record, payload)
 
 
 def _utcnow() -> datetime:
