@@ -138,7 +138,7 @@ def test_half_written_parts_left_by_a_crash_are_swept_when_old(log: PredictionLo
     os.utime(old, (hours_ago, hours_ago))
     assert log.read(MODEL).num_rows == 3  # readers never see either
     recorder = Recorder(log, interval=3600)
-    recorder.start()  # sweeps before its first flush
+    recorder.start()  # sweeps in a thread of its own, which close waits for
     recorder.close()
     assert not old.exists() and fresh.exists()  # the fresh one may be an append in progress
     assert log.sweep(older_than=0) == [fresh]

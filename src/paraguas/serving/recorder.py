@@ -52,10 +52,14 @@ class Recorder:
         self._flushing = threading.Lock()
         self._stop = False
         self._thread: threading.Thread | None = None
+        self._sweeper: threading.Thread | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="paraguas-recorder", daemon=True)
         self._thread.start()
+        # Looking through a long log for crash leftovers must not hold up the first flushes.
+        self._sweeper = threading.Thread(target=self._sweep, name="paraguas-sweep", daemon=True)
+        self._sweeper.start()
 
     def add(self, model: str, day: date, batch: Any) -> None:
         """Queue ``batch`` (rows of ``model`` for ``day``: a record batch, or anything with
@@ -103,9 +107,10 @@ class Recorder:
         with self._wake:
             self._stop = True
             self._wake.notify()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        for thread in (self._thread, self._sweeper):
+            if thread is not None:
+                thread.join()
+        self._thread = self._sweeper = None
         self.flush()
         if self.pending:
             logger.error(
@@ -115,6 +120,15 @@ class Recorder:
             )
 
     def _run(self) -> None:
+        while True:
+            with self._wake:
+                if not self._stop and self._rows < self.max_rows:
+                    self._wake.wait(self.interval)
+                if self._stop:
+                    return
+            self.flush()
+
+    def _sweep(self) -> None:
         try:
             removed = self.log.sweep()
         except OSError:
@@ -127,13 +141,6 @@ class Recorder:
                     len(removed),
                     ", ".join(str(path) for path in removed),
                 )
-        while True:
-            with self._wake:
-                if not self._stop and self._rows < self.max_rows:
-                    self._wake.wait(self.interval)
-                if self._stop:
-                    return
-            self.flush()
 
 
 def _from_batches(batches: Sequence[Any]) -> pa.Table:
